@@ -1,0 +1,3 @@
+from reader.cli import entry_point
+
+entry_point()

@@ -1,0 +1,669 @@
+"""The library: feeds, articles, read/bookmark state and saved quotes on disk.
+
+Layout of DATA_DIR (every file 0600, the directory 0700):
+    library.json   TinyDB (AtomicJSONStorage): tables meta, feeds, articles (metadata only)
+    state.json     read / bookmarked snapshot;  state.log  its append-only journal
+    quotes.json    saved quotes
+    bodies/        article bodies (see bodies.py)
+    lock           the single-writer lock, holding the writer's pid
+    *.bak          one backup generation of each JSON file
+
+Everything the UI asks for on a keypress is answered from in-memory indexes. Methods are
+thread-safe (one lock), so the TUI can run writes in worker threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from reader.library.atomic import atomic_write, clean_stale_temps, ensure_dir
+from reader.library.bodies import BodyStore
+from reader.library.errors import LibraryDamaged, LibraryError, LibraryTooNew, ReadOnlyLibrary
+from reader.library.journal import StateJournal
+from reader.library.lock import WriterLock
+from reader.library.quotes_store import QuoteStore
+from reader.library.storage import KeyedTable, load_json_file, open_db
+from reader.models import Article, Feed, Quote, short_hash, to_iso, utc_now
+
+SCHEMA_VERSION = 1
+DEFAULT_KEEP_PER_FEED = 1000
+DB_NAME = "library.json"
+JSON_FILES = ("library.json", "state.json", "quotes.json")
+
+T = TypeVar("T")
+
+
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _writer(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: Any, **kwargs: Any) -> T:
+        if self.readonly:
+            raise ReadOnlyLibrary()
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class EntryLike(Protocol):
+    """What a parsed feed entry offers the store (reader.feeds.parse.ParsedEntry)."""
+
+    guid: str
+    title: str
+    link: str
+    author: str
+    published: str | None
+    text: str
+    enclosures: list[dict]
+    content_hash: str
+
+
+@dataclass(slots=True)
+class LocalArticleInput:
+    title: str
+    author: str
+    body: str
+    link: str = ""
+    published: str | None = None
+
+
+@dataclass(slots=True)
+class FeedChange:
+    """One feed's outcome of a refresh, applied to the library in a single batch."""
+
+    feed: Feed
+    entries: Sequence[EntryLike] | None = None  # None: nothing new (304, error, gone)
+
+
+@dataclass(slots=True)
+class StoreResult:
+    new: int = 0
+    updated: int = 0
+    removed: int = 0
+    new_ids: list[str] = field(default_factory=list)
+
+
+def _sort_key(article: Article) -> str:
+    return article.published or article.added_at or ""
+
+
+class Library:
+    """Open with `Library.open(path)`; close with `close()` (or use it as a context manager)."""
+
+    def __init__(self, data_dir: Path, readonly: bool) -> None:
+        self.data_dir = data_dir
+        self.readonly = readonly
+        self.keep_per_feed = DEFAULT_KEEP_PER_FEED
+        self._lock = threading.RLock()
+        self._writer_lock: WriterLock | None = None
+        self._articles: dict[str, Article] = {}
+        self._feeds: dict[str, Feed] = {}
+        self._by_feed: dict[str | None, list[str]] = {}
+        self._all_sorted: list[str] | None = None
+        self._listeners: list[Callable[[str], None]] = []
+        self.journal = StateJournal(data_dir, readonly)
+        self.quotes = QuoteStore(data_dir, readonly)
+        self.bodies = BodyStore(data_dir, readonly)
+        self._db = None
+        self._storage = None
+        self.open_seconds = 0.0
+
+    # Opening and closing ---------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: str | Path, *, readonly: bool = False) -> Library:
+        started = time.perf_counter()
+        library = cls(Path(data_dir), readonly)
+        try:
+            library._open()
+        except BaseException:
+            library._release()
+            raise
+        library.open_seconds = time.perf_counter() - started
+        return library
+
+    def _open(self) -> None:
+        if not self.readonly:
+            try:
+                ensure_dir(self.data_dir)
+            except OSError as error:
+                raise LibraryError(
+                    f"Cannot create the library folder {self.data_dir}: {error.strerror}."
+                ) from None
+            if not self.data_dir.is_dir():
+                raise LibraryError(f"The library path {self.data_dir} is not a folder.")
+            self._writer_lock = WriterLock(self.data_dir)
+            self._writer_lock.acquire()
+            clean_stale_temps(self.data_dir)
+            self.bodies.prepare()
+        elif self.data_dir.exists() and not self.data_dir.is_dir():
+            raise LibraryError(f"The library path {self.data_dir} is not a folder.")
+        db_path = self.data_dir / DB_NAME
+        if self.readonly and not db_path.exists():
+            self._db = None
+        else:
+            self._db, self._storage = open_db(db_path, self.readonly)
+            self._check_schema()
+            for doc_id, doc in self._table("feeds").raw().items():
+                self._feeds[doc_id] = Feed.from_dict(doc)
+            articles = self._articles
+            for doc_id, doc in self._table("articles").raw().items():
+                articles[doc_id] = Article.from_dict(doc)
+        self.journal.load()
+        self.quotes.load()
+        read, bookmarked = self.journal.sets["read"], self.journal.sets["bookmarked"]
+        for article_id in read:
+            article = self._articles.get(article_id)
+            if article is not None:
+                article.read = True
+        for article_id in bookmarked:
+            article = self._articles.get(article_id)
+            if article is not None:
+                article.bookmarked = True
+        self._reindex_all()
+
+    def _check_schema(self) -> None:
+        meta = self._table("meta")
+        doc = meta.raw().get("schema")
+        version = int(doc.get("version", 0)) if doc else 0
+        if version > SCHEMA_VERSION:
+            raise LibraryTooNew(self.data_dir / DB_NAME, version, SCHEMA_VERSION)
+        if version < SCHEMA_VERSION and not self.readonly:
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](self)
+            meta.apply({"schema": {"version": SCHEMA_VERSION}})
+            self._flush_db()
+
+    def _table(self, name: str) -> KeyedTable:
+        assert self._db is not None
+        table = self._db.table(name, cache_size=0)
+        assert isinstance(table, KeyedTable)
+        return table
+
+    def _flush_db(self) -> None:
+        if self._storage is not None:
+            self._storage.flush()
+
+    @_locked
+    def flush(self) -> None:
+        self._flush_db()
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                if not self.readonly:
+                    self._flush_db()
+                    self.journal.close()
+            finally:
+                self._release()
+
+    def _release(self) -> None:
+        if self._writer_lock is not None:
+            self._writer_lock.release()
+            self._writer_lock = None
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_db(self) -> None:
+        if self._db is None:
+            self._db, self._storage = open_db(self.data_dir / DB_NAME, self.readonly)
+            self._check_schema()
+
+    # Change notification -----------------------------------------------------------------
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(kind)` after a change ("articles", "state", "feeds", "quotes")."""
+        self._listeners.append(listener)
+
+    def _changed(self, kind: str) -> None:
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):
+                listener(kind)
+
+    # Indexes -----------------------------------------------------------------------------
+    def _reindex_all(self) -> None:
+        by_feed: dict[str | None, list[str]] = {}
+        for article in sorted(self._articles.values(), key=_sort_key, reverse=True):
+            by_feed.setdefault(article.feed_id, []).append(article.id)
+        self._by_feed = by_feed
+        self._all_sorted = None
+
+    def _reindex_feed(self, feed_id: str | None) -> None:
+        """Re-sort one feed's ids after appends (a feed holds ~1,000, so this is cheap)."""
+        ids = [i for i in self._by_feed.get(feed_id, []) if i in self._articles]
+        self._by_feed[feed_id] = sorted(
+            dict.fromkeys(ids), key=lambda i: _sort_key(self._articles[i]), reverse=True
+        )
+        self._all_sorted = None
+
+    def _all_ids(self) -> list[str]:
+        if self._all_sorted is None:
+            self._all_sorted = sorted(
+                self._articles, key=lambda i: _sort_key(self._articles[i]), reverse=True
+            )
+        return self._all_sorted
+
+    # Queries -----------------------------------------------------------------------------
+    @_locked
+    def article(self, article_id: str) -> Article | None:
+        """By full id, or by a unique prefix of at least 4 characters."""
+        found = self._articles.get(article_id)
+        if found is not None or len(article_id) < 4:
+            return found
+        matches = [a for key, a in self._articles.items() if key.startswith(article_id)]
+        return matches[0] if len(matches) == 1 else None
+
+    @_locked
+    def articles(
+        self,
+        *,
+        feed_id: str | None = None,
+        tag: str | None = None,
+        local: bool = False,
+        unread: bool = False,
+        bookmarked: bool = False,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
+        """Articles newest first, filtered; answered from the in-memory indexes."""
+        if bookmarked:
+            ids: Iterable[str] = sorted(
+                (i for i in self.journal.sets["bookmarked"] if i in self._articles),
+                key=lambda i: _sort_key(self._articles[i]),
+                reverse=True,
+            )
+        elif feed_id is not None:
+            ids = self._by_feed.get(feed_id, [])
+        elif local:
+            ids = self._by_feed.get(None, [])
+        elif tag is not None:
+            feed_ids = [f.id for f in self._feeds.values() if tag in f.tags]
+            ids = sorted(
+                (i for fid in feed_ids for i in self._by_feed.get(fid, [])),
+                key=lambda i: _sort_key(self._articles[i]),
+                reverse=True,
+            )
+        else:
+            ids = self._all_ids()
+        needle = search.casefold() if search else None
+        result: list[Article] = []
+        for article_id in ids:
+            article = self._articles[article_id]
+            if feed_id is not None and article.feed_id != feed_id:
+                continue
+            if unread and article.read:
+                continue
+            if needle is not None and not self._matches(article, needle):
+                continue
+            result.append(article)
+            if limit is not None and len(result) >= limit:
+                break
+        return result
+
+    def _matches(self, article: Article, needle: str) -> bool:
+        if needle in article.title.casefold() or needle in article.author.casefold():
+            return True
+        feed = self._feeds.get(article.feed_id or "")
+        return feed is not None and needle in feed.title.casefold()
+
+    @_locked
+    def body(self, article_id: str) -> str:
+        article = self._articles.get(article_id)
+        if article is None:
+            return ""
+        return self.bodies.get(article_id, article.feed_id)
+
+    @_locked
+    def count(self) -> int:
+        return len(self._articles)
+
+    @_locked
+    def counts(self, feed_id: str | None) -> tuple[int, int]:
+        """(unread, total) for a feed, or for local articles when feed_id is None."""
+        ids = self._by_feed.get(feed_id, [])
+        read = self.journal.sets["read"]
+        return sum(1 for i in ids if i not in read), len(ids)
+
+    @_locked
+    def feeds(self) -> list[Feed]:
+        return sorted(self._feeds.values(), key=lambda f: (f.title or f.url).casefold())
+
+    @_locked
+    def feed(self, ref: str) -> Feed | None:
+        """A feed by id, by its URL or by an old URL it moved from."""
+        if ref in self._feeds:
+            return self._feeds[ref]
+        for feed in self._feeds.values():
+            if ref == feed.url or ref in feed.aliases:
+                return feed
+        return None
+
+    @_locked
+    def tags(self) -> list[str]:
+        return sorted({t for f in self._feeds.values() for t in f.tags}, key=str.casefold)
+
+    # Read and bookmark state -----------------------------------------------------------------
+    def _set_state(self, name: str, ids: Iterable[str], value: bool) -> list[str]:
+        changed = [
+            i for i in dict.fromkeys(ids)
+            if i in self._articles and getattr(self._articles[i], name) != value
+        ]
+        if changed:
+            self.journal.set(name, changed, value)
+            for article_id in changed:
+                setattr(self._articles[article_id], name, value)
+            self._changed("state")
+        return changed
+
+    @_writer
+    def set_read(self, ids: Iterable[str], value: bool = True) -> list[str]:
+        """Durably mark articles read/unread; returns the ids whose state changed."""
+        return self._set_state("read", ids, value)
+
+    @_writer
+    def set_bookmarked(self, ids: Iterable[str], value: bool = True) -> list[str]:
+        """Durably (fsync before return) set bookmarks; returns the ids that changed."""
+        return self._set_state("bookmarked", ids, value)
+
+    # Local articles ---------------------------------------------------------------------
+    @_writer
+    def add_local_articles(self, items: Sequence[LocalArticleInput]) -> list[tuple[Article, bool]]:
+        """Add imported articles; the same content again gives the existing article."""
+        self._ensure_db()
+        now = to_iso(utc_now())
+        results: list[tuple[Article, bool]] = []
+        upserts: dict[str, dict] = {}
+        for item in items:
+            content_hash = short_hash(item.title, item.author, item.body, length=16)
+            article_id = short_hash("local", content_hash)
+            existing = self._articles.get(article_id)
+            if existing is not None:
+                results.append((existing, False))
+                continue
+            article = Article(
+                id=article_id, title=item.title, author=item.author, link=item.link,
+                published=item.published, added_at=now, source="local",
+                content_hash=content_hash,
+            )
+            self.bodies.put_local(article_id, item.body)
+            upserts[article_id] = article.to_dict()
+            self._articles[article_id] = article
+            self._by_feed.setdefault(None, []).append(article_id)
+            results.append((article, True))
+        if upserts:
+            self.bodies.sync_local()
+            try:
+                self._table("articles").apply(upserts)
+                self._flush_db()
+            except BaseException:
+                for article_id in upserts:
+                    self._articles.pop(article_id, None)
+                self._reindex_feed(None)
+                raise
+            self._reindex_feed(None)
+            self._changed("articles")
+        return results
+
+    # Feeds ------------------------------------------------------------------------------
+    @_writer
+    def add_feed(self, url: str, *, title: str = "", tags: Sequence[str] = ()) -> Feed:
+        self._ensure_db()
+        existing = self.feed(url)
+        if existing is not None:
+            raise LibraryError(f"Already subscribed to {url} (feed {existing.id}).")
+        feed = Feed(id=Feed.make_id(url), url=url, title=title, tags=list(dict.fromkeys(tags)),
+                    added_at=to_iso(utc_now()))
+        while feed.id in self._feeds:  # an id taken by a removed-then-readded alias
+            feed.id = short_hash("feed", feed.id, length=8)
+        self._table("feeds").apply({feed.id: feed.to_dict()})
+        self._flush_db()
+        self._feeds[feed.id] = feed
+        self._changed("feeds")
+        return feed
+
+    @_writer
+    def update_feeds(self, feeds: Sequence[Feed]) -> None:
+        """Save feed metadata (title, tags, validators, errors) in one write."""
+        self._ensure_db()
+        known = [f for f in feeds if f.id in self._feeds]
+        self._table("feeds").apply({f.id: f.to_dict() for f in known})
+        self._flush_db()
+        for feed in known:
+            self._feeds[feed.id] = feed
+        self._changed("feeds")
+
+    @_writer
+    def remove_feed(self, feed_id: str) -> tuple[int, int]:
+        """Unsubscribe; bookmarked and quoted articles stay. Returns (removed, kept)."""
+        feed = self._feeds.get(feed_id)
+        if feed is None:
+            raise LibraryError(f"No feed {feed_id}.")
+        keep = self.journal.sets["bookmarked"] | self.quotes.article_ids()
+        ids = list(self._by_feed.get(feed_id, []))
+        kept = {i for i in ids if i in keep}
+        removed = [i for i in ids if i not in kept]
+        self.bodies.drop_feed(feed_id, kept)
+        if kept:
+            self.bodies.sync_local()
+        self._table("articles").apply(removals=removed)
+        self._table("feeds").apply(removals=[feed_id])
+        self._flush_db()
+        del self._feeds[feed_id]
+        for article_id in removed:
+            del self._articles[article_id]
+        self.journal.forget(set(removed))
+        self._by_feed.pop(feed_id, None)
+        self._reindex_all()
+        self._changed("feeds")
+        self._changed("articles")
+        return len(removed), len(kept)
+
+    @_writer
+    def apply_refresh(self, changes: Sequence[FeedChange]) -> dict[str, StoreResult]:
+        """Store a refresh: new and changed entries, feed metadata, retention; one write.
+
+        An entry is identified by (feed, guid); when its content changes it is updated in
+        place and keeps its read, bookmark and quote state.
+        """
+        self._ensure_db()
+        now = to_iso(utc_now())
+        results: dict[str, StoreResult] = {}
+        upserts: dict[str, dict] = {}
+        removals: list[str] = []
+        feed_docs: dict[str, dict] = {}
+        protected = self.journal.sets["bookmarked"] | self.quotes.article_ids()
+        touched_feeds: list[str] = []
+        for change in changes:
+            feed = change.feed
+            if feed.id not in self._feeds:
+                continue  # removed while the refresh ran
+            result = results.setdefault(feed.id, StoreResult())
+            feed_docs[feed.id] = feed.to_dict()
+            if not change.entries:
+                continue
+            body_updates: dict[str, str] = {}
+            seen: set[str] = set()
+            for entry in change.entries:
+                article_id = short_hash(feed.id, entry.guid)
+                if article_id in seen:
+                    continue
+                seen.add(article_id)
+                existing = self._articles.get(article_id)
+                if existing is not None and existing.content_hash == entry.content_hash:
+                    continue
+                article = Article(
+                    id=article_id, title=entry.title, feed_id=feed.id, author=entry.author,
+                    link=entry.link, published=entry.published or (
+                        existing.published if existing else now),
+                    added_at=existing.added_at if existing else now, source="feed",
+                    guid=entry.guid, content_hash=entry.content_hash,
+                    enclosures=list(entry.enclosures),
+                    read=existing.read if existing else False,
+                    bookmarked=existing.bookmarked if existing else False,
+                )
+                body_updates[article_id] = entry.text
+                upserts[article_id] = article.to_dict()
+                self._articles[article_id] = article
+                if existing is None:
+                    result.new += 1
+                    result.new_ids.append(article_id)
+                    self._by_feed.setdefault(feed.id, []).append(article_id)
+                else:
+                    result.updated += 1
+            self._reindex_feed(feed.id)
+            pruned = self._prune(feed.id, protected)
+            result.removed = len(pruned)
+            removals.extend(pruned)
+            self.bodies.put_feed(feed.id, body_updates, set(pruned))
+            touched_feeds.append(feed.id)
+        if touched_feeds:
+            self.bodies.sync_feeds()
+        for article_id in removals:
+            upserts.pop(article_id, None)
+        self._table("articles").apply(upserts, removals)
+        self._table("feeds").apply(feed_docs)
+        self._flush_db()
+        for feed_id, doc in feed_docs.items():
+            self._feeds[feed_id] = Feed.from_dict(doc)
+        self.journal.forget(set(removals))
+        self._all_sorted = None
+        self._changed("feeds")
+        if upserts or removals:
+            self._changed("articles")
+        return results
+
+    def _prune(self, feed_id: str, protected: set[str]) -> list[str]:
+        ids = self._by_feed.get(feed_id, [])
+        if len(ids) <= self.keep_per_feed:
+            return []
+        keep, pruned = [], []
+        for index, article_id in enumerate(ids):
+            if index < self.keep_per_feed or article_id in protected:
+                keep.append(article_id)
+            else:
+                pruned.append(article_id)
+        self._by_feed[feed_id] = keep
+        for article_id in pruned:
+            del self._articles[article_id]
+        return pruned
+
+    # Quotes -----------------------------------------------------------------------------
+    @_locked
+    def saved_quotes(self, article_id: str | None = None) -> list[Quote]:
+        if article_id is not None:
+            return self.quotes.for_article(article_id)
+        return sorted(self.quotes.by_id.values(), key=lambda q: (q.created_at or "", q.id))
+
+    @_locked
+    def quote(self, quote_id: str) -> Quote | None:
+        found = self.quotes.by_id.get(quote_id)
+        if found is not None or len(quote_id) < 4:
+            return found
+        matches = [q for key, q in self.quotes.by_id.items() if key.startswith(quote_id)]
+        return matches[0] if len(matches) == 1 else None
+
+    @_writer
+    def save_quote(
+        self, article_id: str, start: int, end: int, *, speaker: str = "", kind: str = "full",
+        note: str = "", tags: Sequence[str] = (), origin: str = "user",
+        speaker_mention: str = "", cue: str = "", text: str | None = None,
+    ) -> Quote:
+        """Save a passage of an article; saving the same span again updates note and tags."""
+        article = self._articles.get(article_id)
+        if article is None:
+            raise LibraryError(f"No article {article_id}.")
+        body = self.bodies.get(article_id, article.feed_id)
+        if not (0 <= start < end <= len(body)):
+            raise LibraryError("That passage is outside the article text.")
+        now = to_iso(utc_now())
+        quote_id = Quote.make_id(article_id, start, end)
+        existing = self.quotes.by_id.get(quote_id)
+        quote = Quote(
+            id=quote_id, article_id=article_id,
+            text=text if text is not None else body[start:end], start=start, end=end,
+            speaker=speaker, kind=kind, note=note,
+            tags=list(dict.fromkeys(t for t in tags if t)), origin=origin,
+            speaker_mention=speaker_mention, cue=cue,
+            prefix=body[max(0, start - 32):start], suffix=body[end:end + 32],
+            created_at=existing.created_at if existing else now, updated_at=now,
+        )
+        self.quotes.put(quote)
+        self._changed("quotes")
+        return quote
+
+    @_writer
+    def update_quote(self, quote_id: str, *, note: str | None = None,
+                     tags: Sequence[str] | None = None, speaker: str | None = None) -> Quote:
+        quote = self.quotes.by_id.get(quote_id)
+        if quote is None:
+            raise LibraryError(f"No saved quote {quote_id}.")
+        updated = Quote.from_dict(quote.to_dict())
+        if note is not None:
+            updated.note = note
+        if tags is not None:
+            updated.tags = list(dict.fromkeys(t for t in tags if t))
+        if speaker is not None:
+            updated.speaker = speaker
+        updated.updated_at = to_iso(utc_now())
+        self.quotes.put(updated)
+        self._changed("quotes")
+        return updated
+
+    @_writer
+    def delete_quote(self, quote_id: str) -> Quote:
+        quote = self.quotes.delete(quote_id)
+        if quote is None:
+            raise LibraryError(f"No saved quote {quote_id}.")
+        self._changed("quotes")
+        return quote
+
+
+MIGRATIONS: dict[int, Callable[[Library], None]] = {
+    0: lambda library: None,  # 0 -> 1: a new library; nothing to convert
+}
+
+
+def restore_backup(data_dir: Path) -> list[str]:
+    """Replace each damaged library file by its backup; the damaged file is kept aside.
+
+    Returns the names restored. Raises LibraryError when a damaged file has no usable backup.
+    """
+    restored = []
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for name in JSON_FILES:
+        path = data_dir / name
+        if not path.exists():
+            continue
+        try:
+            load_json_file(path)
+            continue
+        except LibraryDamaged:
+            pass
+        backup = path.with_name(name + ".bak")
+        try:
+            if load_json_file(backup) is None:
+                raise LibraryError(f"{name} is damaged and has no backup.")
+        except LibraryDamaged:
+            raise LibraryError(f"{name} and its backup are both damaged.") from None
+        shutil.copy2(path, data_dir / f"{name}.damaged-{stamp}")
+        atomic_write(path, backup.read_bytes())
+        restored.append(name)
+    return restored

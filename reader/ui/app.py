@@ -1,0 +1,53 @@
+"""The Textual app: holds the library, global keys, the keymap and the stylesheet."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from reader.library.store import Library
+from reader.ui.main_screen import MainScreen
+
+
+def stylesheet_path() -> Path:
+    """styles/app.tcss, shipped inside the package as reader.styles (editable or not)."""
+    return Path(str(resources.files("reader.styles").joinpath("app.tcss")))
+
+
+class ReaderApp(App[None]):
+    TITLE = "Reader"
+    CSS_PATH = [stylesheet_path()]
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(self, library: Library, *, demo: bool = False,
+                 keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.demo = demo
+        self._keymap = keymap or {}
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(self.library, demo=self.demo)
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            screen.action_help()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Last line of defence: a worker that failed is shown, never fatal."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(f"Something went wrong: {event.worker.error}", severity="error",
+                        markup=False)

@@ -1,0 +1,48 @@
+"""`?`: every key, grouped by where it works, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def _key_names(binding: Binding) -> str:
+    names = []
+    for key in binding.key.split(","):
+        key = key.strip()
+        names.append({"question_mark": "?", "slash": "/", "space": "space",
+                      "shift+tab": "shift+tab"}.get(key, key))
+    return ", ".join(names)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def __init__(self, groups: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        lines: list[Content] = [Content.from_markup("[b]Reader keys[/b]  [dim](escape closes)[/]")]
+        for title, bindings in self.groups:
+            lines.append(Content(""))
+            lines.append(Content.from_markup("[b]$title[/b]", title=title))
+            seen: set[tuple[str, str]] = set()
+            for binding in bindings:
+                label = binding.description or binding.action
+                keys = _key_names(binding)
+                if (keys, label) in seen:
+                    continue
+                seen.add((keys, label))
+                lines.append(Content.from_markup(
+                    "  [b]$keys[/b]$pad$label", keys=keys, pad=" " * max(2, 18 - len(keys)),
+                    label=label))
+        with VerticalScroll(id="help-body"):
+            yield Static(Content("\n").join(lines), markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

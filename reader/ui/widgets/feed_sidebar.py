@@ -1,0 +1,75 @@
+"""The feed sidebar: smart views, tags and feeds with unread counts and error markers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from reader.library.store import Library
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the article list shows: kind is all, unread, bookmarks, local, tag or feed."""
+
+    kind: str = "all"
+    value: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class FeedSidebar(OptionList):
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="sidebar.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="sidebar.up"),
+        Binding("i", "feed_info", "Feed details", id="sidebar.info"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.scopes: list[Scope] = []
+
+    def show_library(self, library: Library, current: Scope) -> None:
+        rows: list[tuple[Scope, Content]] = []
+        total_unread = sum(1 for a in library.articles() if not a.read)
+        rows.append((Scope("all"), Content.from_markup("[b]All articles[/b]")))
+        rows.append((Scope("unread"),
+                     Content.from_markup("Unread  [dim]$n[/]", n=str(total_unread))))
+        rows.append((Scope("bookmarks"), Content("★ Bookmarks")))
+        local_unread, local_total = library.counts(None)
+        if local_total:
+            rows.append((Scope("local"), Content.from_markup(
+                "Local files  [dim]$n[/]", n=f"{local_unread}/{local_total}")))
+        for tag in library.tags():
+            rows.append((Scope("tag", tag), Content.from_markup("# $tag", tag=tag)))
+        for feed in library.feeds():
+            unread, _total = library.counts(feed.id)
+            marker = "! " if feed.last_error or feed.gone else "  "
+            template = "$marker[b]$title[/b]  [dim]$n[/]" if unread else "$marker$title  [dim]$n[/]"
+            rows.append((Scope("feed", feed.id), Content.from_markup(
+                template, marker=marker, title=feed.title or feed.url, n=str(unread))))
+        self.scopes = [scope for scope, _ in rows]
+        keep = self.highlighted
+        self.set_options([Option(content) for _, content in rows])
+        if current in self.scopes:
+            self.highlighted = self.scopes.index(current)
+        elif keep is not None and keep < len(self.scopes):
+            self.highlighted = keep
+
+    @property
+    def current(self) -> Scope | None:
+        index = self.highlighted
+        if index is None or index >= len(self.scopes):
+            return None
+        return self.scopes[index]
+
+    def action_feed_info(self) -> None:
+        scope = self.current
+        if scope is not None and scope.kind == "feed":
+            self.screen.action_feed_details(scope.value)  # type: ignore[attr-defined]
