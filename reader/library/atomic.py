@@ -31,11 +31,9 @@ def ensure_dir(directory: Path) -> None:
     directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
 
 
-def atomic_write(path: Path, data: bytes, *, backup: bool = False, sync_dir: bool = True) -> None:
-    """Replace `path` with `data` atomically; with `backup`, keep the old file as `path.bak`."""
-    directory = path.parent
-    tmp_name = f"{temp_prefix(path)}{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
-    tmp_path = directory / tmp_name
+def _write_temp(path: Path, data: bytes) -> Path:
+    """Write and fsync `data` to a new temp file beside `path`; the caller renames it."""
+    tmp_path = path.parent / f"{temp_prefix(path)}{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
     fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         view = memoryview(data)
@@ -49,21 +47,32 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False, sync_dir: boo
             os.unlink(tmp_path)
         raise
     os.close(fd)
+    return tmp_path
+
+
+def _replace(tmp_path: Path, path: Path) -> None:
     try:
-        if backup and path.exists():
-            bak = path.with_name(path.name + ".bak")
-            bak_tmp = directory / f"{temp_prefix(bak)}{os.getpid()}{TEMP_SUFFIX}"
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(bak_tmp)
-            os.link(path, bak_tmp)
-            os.replace(bak_tmp, bak)
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_path)
         raise
+
+
+def atomic_write(path: Path, data: bytes, *, backup: bool = False, sync_dir: bool = True) -> None:
+    """Replace `path` with `data` atomically.
+
+    With `backup`, the same bytes then go to `path.bak` (also atomically): the backup is the
+    last good write, so if the file is ever damaged from outside (disk error, a sync tool,
+    a hand edit) restoring it loses nothing. A crash between the two leaves the backup one
+    write behind, never broken.
+    """
+    _replace(_write_temp(path, data), path)
+    if backup:
+        bak = path.with_name(path.name + ".bak")
+        _replace(_write_temp(bak, data), bak)
     if sync_dir:
-        fsync_dir(directory)
+        fsync_dir(path.parent)
 
 
 def clean_stale_temps(directory: Path) -> int:

@@ -1,0 +1,278 @@
+"""The real App driven with Pilot: navigation, bookmarks, filter, passages, help, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from reader.demo_library import build_demo_library
+from reader.library.store import Library, LocalArticleInput
+from reader.ui.app import ReaderApp
+from reader.ui.screens.dialogs import ConfirmDialog, NoteDialog
+from reader.ui.screens.help import HelpScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.quote_pane import QuotePane
+
+from .conftest import HOSTILE_TITLES
+
+SIZE = (120, 40)
+
+
+async def settle(pilot, app: ReaderApp) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def until_dialog(pilot, app: ReaderApp, kind: type) -> None:
+    """Wait (bounded) for a dialog a worker is waiting on; its worker never completes first."""
+    for _ in range(50):
+        await pilot.pause(0.02)
+        if isinstance(app.screen, kind):
+            return
+    raise AssertionError(f"{kind.__name__} did not open")
+
+
+def screen_text(app: ReaderApp) -> str:
+    return "\n".join(str(strip.text) for strip in app.screen._compositor.render_strips())
+
+
+async def test_opens_on_list_and_navigates(filled_library: Library) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        assert articles.has_focus
+        ids = articles.article_ids
+        assert len(ids) == 4
+        assert articles.current_id == ids[0]
+        await pilot.press("j")
+        await settle(pilot, app)
+        assert articles.current_id == ids[1]
+        detail = app.screen.query_one(ArticleView)
+        assert detail.article is not None and detail.article.id == ids[1]
+        assert not filled_library.article(ids[1]).read  # a preview does not mark read
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert filled_library.article(ids[1]).read  # opening does
+        assert detail.has_focus
+        await pilot.press("J")
+        await settle(pilot, app)
+        assert articles.current_id == ids[2] and filled_library.article(ids[2]).read
+        await pilot.press("K")
+        await settle(pilot, app)
+        assert articles.current_id == ids[1]
+        await pilot.press("N")
+        await settle(pilot, app)
+        assert not filled_library.article(ids[1]).read
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not None
+
+
+async def test_next_unread_skips_read_articles(filled_library: Library) -> None:
+    ids = [a.id for a in filled_library.articles()]
+    filled_library.set_read([ids[1]])
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert app.screen.query_one(ArticleList).current_id == ids[2]
+        await pilot.press("p")
+        await settle(pilot, app)
+        assert app.screen.query_one(ArticleList).current_id == ids[0]
+
+
+async def test_bookmark_is_durable_and_bookmarks_only(filled_library: Library,
+                                                       data_dir: Path) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        await pilot.press("j", "b")
+        await settle(pilot, app)
+        target = articles.current_id
+        assert filled_library.article(target).bookmarked
+        reader_view = Library.open(data_dir, readonly=True)  # what is on disk now
+        assert [a.id for a in reader_view.articles(bookmarked=True)] == [target]
+        await pilot.press("B")
+        await settle(pilot, app)
+        assert articles.article_ids == [target]
+        await pilot.press("B")
+        await settle(pilot, app)
+        assert len(articles.article_ids) == 4
+        await pilot.press("k", "b")  # a second bookmark, then remove it
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert [a.id for a in filled_library.articles(bookmarked=True)] == [target]
+
+
+async def test_filter_by_text(filled_library: Library) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"harbour", "enter")
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        assert len(articles.article_ids) == 1
+        assert filled_library.article(articles.article_ids[0]).title.startswith("Council")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert len(articles.article_ids) == 4
+
+
+async def test_save_a_passage_then_delete_it(filled_library: Library, data_dir: Path) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        article_id = articles.current_id
+        await pilot.press("enter")
+        await settle(pilot, app)
+        detail = app.screen.query_one(ArticleView)
+        assert detail.has_focus
+        await pilot.press("j", "v", "j", "s")
+        await until_dialog(pilot, app, NoteDialog)
+        await pilot.press(*"first two", "enter", *"tagged", "enter")
+        await settle(pilot, app)
+        saved = filled_library.saved_quotes(article_id)
+        assert len(saved) == 1
+        body = filled_library.body(article_id)
+        first, second = detail.sentences[0], detail.sentences[1]
+        assert (saved[0].start, saved[0].end) == (first[0], second[1])
+        assert saved[0].text == body[first[0]:second[1]]
+        assert saved[0].note == "first two" and saved[0].tags == ["tagged"]
+        pane = app.screen.query_one(QuotePane)
+        assert any(v.saved and v.id == saved[0].id for v in pane.views)
+        # Still there for another process reading the disk.
+        assert [q.id for q in Library.open(data_dir, readonly=True).saved_quotes()] == [
+            saved[0].id]
+
+        pane.focus()
+        pane.highlighted = next(i for i, v in enumerate(pane.views) if v.saved)
+        await pilot.press("d")
+        await until_dialog(pilot, app, ConfirmDialog)
+        await pilot.press("n")  # cancel keeps it
+        await settle(pilot, app)
+        assert len(filled_library.saved_quotes(article_id)) == 1
+        await pilot.press("d")
+        await until_dialog(pilot, app, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert filled_library.saved_quotes(article_id) == []
+        assert not any(v.saved for v in pane.views)
+
+
+async def test_escape_in_note_dialog_saves_nothing(filled_library: Library) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("j", "s")
+        await until_dialog(pilot, app, NoteDialog)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert filled_library.saved_quotes() == []
+
+
+async def test_help_lists_every_key(filled_library: Library) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one(Static).render())
+        for label in ("Next article", "Next unread", "Toggle read", "Bookmark", "Bookmarks only",
+                      "Filter", "Page down", "Save passage", "Extend", "Quit", "Delete",
+                      "Next pane"):
+            assert label in text, label
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_binding_has_an_id() -> None:
+    from reader.ui.main_screen import MainScreen
+    from reader.ui.screens import dialogs, help as help_screen
+    from reader.ui.widgets.feed_sidebar import FeedSidebar
+
+    classes = [ReaderApp, MainScreen, ArticleList, ArticleView, QuotePane, FeedSidebar,
+               help_screen.HelpScreen, dialogs.ConfirmDialog, dialogs.NoteDialog,
+               dialogs.TextDialog, dialogs.InfoDialog]
+    for cls in classes:
+        for binding in cls.BINDINGS:
+            assert binding.id, f"{cls.__name__}: {binding.key} has no id"
+
+
+async def test_demo_library_opens_with_articles(tmp_path: Path) -> None:
+    library = build_demo_library(tmp_path / "demo")
+    app = ReaderApp(library, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert len(app.screen.query_one(ArticleList).article_ids) >= 6
+        assert "demo" in app.sub_title
+    library.close()
+
+
+async def test_empty_library_shows_welcome(data_dir: Path) -> None:
+    library = Library.open(data_dir)
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        welcome = app.screen.query_one("#welcome")
+        assert welcome.display
+        assert not app.screen.query_one("#panes").display
+        text = str(welcome.render())
+        assert "reader import" in text and "reader --demo" in text and "add" in text
+    library.close()
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+async def test_hostile_titles_show_literally_and_clicks_do_nothing(data_dir: Path,
+                                                                   title: str) -> None:
+    from reader.text.clean import clean_line
+
+    library = Library.open(data_dir)
+    library.add_local_articles([LocalArticleInput(clean_line(title), "", "Body [@click=app.quit]x")])
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        shown = str(articles.get_option_at_index(0).prompt)
+        assert clean_line(title) in shown
+        assert "\x1b" not in shown and "\x9b" not in shown
+        for offset in ((4, 1), (8, 1), (12, 1), (4, 2)):
+            await pilot.click(ArticleList, offset=offset)
+            await pilot.pause()
+        await pilot.click("#article-title", offset=(3, 0))
+        await pilot.click(".para", offset=(3, 0))
+        await settle(pilot, app)
+        assert app.is_running
+        title_widget = app.screen.query_one("#article-title", Static)
+        assert clean_line(title) in str(title_widget.render())
+    library.close()
+
+
+async def test_narrow_terminal_stacks_panes(filled_library: Library) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert app.screen.has_class("-narrow")
+        articles = app.screen.query_one("#list-column")
+        detail = app.screen.query_one(ArticleView)
+        assert detail.region.y > articles.region.y  # stacked, not side by side
+        await pilot.press("x")
+        await pilot.pause()
+        assert not app.screen.query_one(QuotePane).display
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.query_one(QuotePane).display
