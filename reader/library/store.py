@@ -425,19 +425,34 @@ class Library:
     # Feeds ------------------------------------------------------------------------------
     @_writer
     def add_feed(self, url: str, *, title: str = "", tags: Sequence[str] = ()) -> Feed:
-        self._ensure_db()
         existing = self.feed(url)
         if existing is not None:
             raise LibraryError(f"Already subscribed to {url} (feed {existing.id}).")
-        feed = Feed(id=Feed.make_id(url), url=url, title=title, tags=list(dict.fromkeys(tags)),
-                    added_at=to_iso(utc_now()))
-        while feed.id in self._feeds:  # an id taken by a removed-then-readded alias
-            feed.id = short_hash("feed", feed.id, length=8)
-        self._table("feeds").apply({feed.id: feed.to_dict()})
-        self._flush_db()
-        self._feeds[feed.id] = feed
-        self._changed("feeds")
-        return feed
+        return self.add_feeds([(url, title, tags, "")])[0]
+
+    @_writer
+    def add_feeds(self, items: Sequence[tuple[str, str, Sequence[str], str]]) -> list[Feed]:
+        """Subscribe to many (url, title, tags, site_url) in one write; known URLs are skipped."""
+        self._ensure_db()
+        added: list[Feed] = []
+        seen: set[str] = set()
+        for url, title, tags, site_url in items:
+            if url in seen or self.feed(url) is not None:
+                continue
+            seen.add(url)
+            feed = Feed(id=Feed.make_id(url), url=url, title=title, site_url=site_url,
+                        tags=list(dict.fromkeys(t for t in tags if t)),
+                        added_at=to_iso(utc_now()))
+            while feed.id in self._feeds or any(f.id == feed.id for f in added):
+                feed.id = short_hash("feed", feed.id, length=8)  # a rare id collision
+            added.append(feed)
+        if added:
+            self._table("feeds").apply({f.id: f.to_dict() for f in added})
+            self._flush_db()
+            for feed in added:
+                self._feeds[feed.id] = feed
+            self._changed("feeds")
+        return added
 
     @_writer
     def update_feeds(self, feeds: Sequence[Feed]) -> None:

@@ -1,0 +1,274 @@
+"""Subscribing and refreshing, shared by the CLI and the TUI.
+
+A refresh fetches every feed over one keep-alive client (bounded concurrency), parses each
+document in a worker thread (so the TUI's loop keeps answering keys), and stores everything
+in one batched library write at the end. One feed's failure is that feed's result only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reader.feeds.discover import find_feed_links, looks_like_feed
+from reader.feeds.fetch import Fetcher, FetchResult
+from reader.feeds.opml import parse_opml
+from reader.feeds.parse import FeedParseError, ParsedFeed, parse_feed
+from reader.feeds.urls import check_feed_url
+from reader.library.errors import LibraryError
+from reader.library.store import FeedChange, Library
+from reader.models import Feed, from_iso, to_iso, utc_now
+from reader.text.clean import clean_line
+
+
+@dataclass(slots=True)
+class FeedResult:
+    """What happened to one feed in a refresh."""
+
+    feed_id: str
+    url: str
+    title: str
+    status: str  # "new", "updated", "unchanged", "not_modified", "error", "gone", "skipped"
+    new: int = 0
+    updated: int = 0
+    error: str = ""
+    moved_to: str | None = None
+    http_status: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("error", "gone")
+
+    def public_dict(self) -> dict:
+        return {
+            "feed_id": self.feed_id, "url": self.url, "title": self.title,
+            "status": self.status, "new": self.new, "updated": self.updated,
+            "not_modified": self.status == "not_modified", "error": self.error or None,
+            "moved_to": self.moved_to, "http_status": self.http_status,
+        }
+
+    def line(self) -> str:
+        name = self.title or self.url
+        if self.failed or self.status == "skipped":
+            return f"{self.feed_id}  {self.status:<12} {name}: {self.error}"
+        detail = {"not_modified": "not modified", "unchanged": "no changes"}.get(
+            self.status, f"{self.new} new, {self.updated} updated")
+        moved = f" (moved to {self.moved_to})" if self.moved_to else ""
+        return f"{self.feed_id}  {self.status:<12} {name}: {detail}{moved}"
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    results: list[FeedResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if r.failed)
+
+    @property
+    def new(self) -> int:
+        return sum(r.new for r in self.results)
+
+    def summary(self) -> str:
+        """"12 new in 5 feeds, 2 failed" — the line the TUI notifies and the CLI prints."""
+        with_new = sum(1 for r in self.results if r.new)
+        text = f"{self.new} new in {with_new} feed{'s' if with_new != 1 else ''}"
+        updated = sum(r.updated for r in self.results)
+        if updated:
+            text += f", {updated} updated"
+        if self.failed:
+            text += f", {self.failed} failed"
+        return text + f" ({len(self.results)} checked in {self.seconds:.1f} s)."
+
+
+def _parse_in_thread(result: FetchResult) -> ParsedFeed:
+    assert result.body is not None
+    return parse_feed(result.body, result.final_url or result.url, result.content_type)
+
+
+def _next_feed(feed: Feed, result: FetchResult, now: str) -> tuple[Feed, str | None]:
+    """The feed's stored metadata after a fetch, and a moved-to URL if it moved for good."""
+    updated = replace(feed, tags=list(feed.tags), aliases=list(feed.aliases))
+    updated.last_fetched = now
+    if result.etag or result.status in ("ok", "not_modified"):
+        updated.etag = result.etag
+    if result.last_modified or result.status in ("ok", "not_modified"):
+        updated.last_modified = result.last_modified
+    updated.retry_after = to_iso(result.retry_after) if result.retry_after else None
+    moved = None
+    if result.moved_to and result.moved_to != feed.url:
+        moved = result.moved_to
+        if feed.url not in updated.aliases:
+            updated.aliases.append(feed.url)
+        updated.url = result.moved_to
+    return updated, moved
+
+
+async def _refresh_one(fetcher: Fetcher, feed: Feed, now: str) -> tuple[FeedResult, FeedChange]:
+    started = time.perf_counter()
+    outcome = FeedResult(feed.id, feed.url, feed.title, "error")
+    if feed.gone:
+        outcome.status, outcome.error = "gone", "The server said this feed is gone (410)."
+        return outcome, FeedChange(feed=feed)
+    retry_after = from_iso(feed.retry_after)
+    if retry_after is not None and retry_after > datetime.now(UTC):
+        outcome.status = "skipped"
+        outcome.error = f"The server asked us to wait until {feed.retry_after}."
+        return outcome, FeedChange(feed=feed)
+    result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+    updated, moved = _next_feed(feed, result, now)
+    outcome.moved_to, outcome.http_status = moved, result.http_status
+    entries = None
+    if result.status == "gone":
+        updated.gone = True
+        outcome.status, outcome.error = "gone", result.error or "The feed is gone (410)."
+    elif result.status == "error":
+        outcome.error = result.error or "The fetch failed."
+    elif result.status == "not_modified":
+        outcome.status = "not_modified"
+    else:
+        try:
+            parsed = await asyncio.to_thread(_parse_in_thread, result)
+        except FeedParseError as error:
+            outcome.error = str(error)
+        except Exception as error:  # a parser bug is this feed's error, not the refresh's
+            outcome.error = f"The feed could not be parsed ({type(error).__name__})."
+        else:
+            entries = parsed.entries
+            outcome.status = "unchanged"
+            if parsed.title and not feed.title:
+                updated.title = clean_line(parsed.title)
+            if parsed.site_url:
+                updated.site_url = parsed.site_url
+    updated.last_error = outcome.error if outcome.failed else ""
+    outcome.title = updated.title
+    outcome.seconds = time.perf_counter() - started
+    return outcome, FeedChange(feed=updated, entries=entries)
+
+
+async def refresh_feeds(
+    library: Library,
+    feeds: Sequence[Feed] | None = None,
+    *,
+    on_result: Callable[[FeedResult], None] | None = None,
+    fetcher: Fetcher | None = None,
+    concurrency: int = 16,
+) -> RefreshReport:
+    """Fetch, parse and store `feeds` (all by default); never raises for a feed's failure."""
+    started = time.perf_counter()
+    targets = list(feeds) if feeds is not None else library.feeds()
+    now = to_iso(utc_now())
+    report = RefreshReport()
+    changes: list[FeedChange] = []
+    own = fetcher is None
+    active = fetcher or Fetcher(concurrency=concurrency)
+    try:
+        if own:
+            await active.__aenter__()
+        tasks = [asyncio.ensure_future(_refresh_one(active, feed, now)) for feed in targets]
+        for task in asyncio.as_completed(tasks):
+            outcome, change = await task
+            report.results.append(outcome)
+            changes.append(change)
+            if on_result is not None:
+                on_result(outcome)
+    finally:
+        if own:
+            await active.__aexit__(None, None, None)
+    stored = await asyncio.to_thread(library.apply_refresh, changes)
+    by_id = {r.feed_id: r for r in report.results}
+    for feed_id, result in stored.items():
+        outcome = by_id.get(feed_id)
+        if outcome is None or outcome.failed:
+            continue
+        outcome.new, outcome.updated = result.new, result.updated
+        if result.new:
+            outcome.status = "new"
+        elif result.updated:
+            outcome.status = "updated"
+    order = {feed.id: index for index, feed in enumerate(targets)}
+    report.results.sort(key=lambda r: order.get(r.feed_id, 0))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def discover_feed(url: str, fetcher: Fetcher) -> tuple[str, str, list[tuple[str, str]]]:
+    """(feed URL, title, other feeds offered) for a feed URL or a web page that links one."""
+    result = await fetcher.fetch(url)
+    if result.status != "ok" or result.body is None:
+        raise LibraryError(result.error or f"{url} could not be fetched.")
+    final = result.moved_to or url
+    if looks_like_feed(result.body, result.content_type):
+        try:
+            parsed = await asyncio.to_thread(_parse_in_thread, result)
+        except FeedParseError as error:
+            raise LibraryError(f"{url} looks like a feed but cannot be read: {error}") from None
+        return final, parsed.title, []
+    links = find_feed_links(result.body, result.final_url or url)
+    if not links:
+        raise LibraryError(f"{url} is neither a feed nor a page that links to one.")
+    (first_url, first_title), others = links[0], links[1:]
+    return first_url, first_title, others
+
+
+async def add_subscription_async(
+    library: Library, url: str, *, tags: Sequence[str] = (), fetcher: Fetcher | None = None
+) -> tuple[Feed, list[tuple[str, str]]]:
+    """Subscribe to `url` (or the first feed a page links); returns the feed and the others."""
+    url = check_feed_url(url)
+    if library.feed(url) is not None:
+        raise LibraryError(f"Already subscribed to {url}.")
+    own = fetcher is None
+    active = fetcher or Fetcher()
+    try:
+        if own:
+            await active.__aenter__()
+        feed_url, title, others = await discover_feed(url, active)
+    finally:
+        if own:
+            await active.__aexit__(None, None, None)
+    feed = await asyncio.to_thread(
+        library.add_feed, feed_url, title=clean_line(title), tags=[clean_line(t) for t in tags]
+    )
+    return feed, others
+
+
+def add_subscription(library: Library, url: str, *, tags: Sequence[str] = ()
+                     ) -> tuple[Feed, list[tuple[str, str]]]:
+    try:
+        return asyncio.run(add_subscription_async(library, url, tags=tags))
+    except ValueError as error:
+        raise LibraryError(str(error)) from None
+
+
+def import_opml_file(library: Library, path: Path) -> tuple[int, int, list[str]]:
+    """Subscribe to the feeds of an OPML file: (added, already subscribed, warnings)."""
+    from reader.text.importer import MAX_BYTES, ImportProblem
+
+    try:
+        if path.is_dir():
+            raise ImportProblem(f"{path} is a folder, not a file.")
+        if path.stat().st_size > MAX_BYTES:
+            raise ImportProblem(f"{path} is over the 10 MB limit.")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LibraryError(f"{path} does not exist.") from None
+    except (ImportProblem, OSError) as error:
+        raise LibraryError(str(error) if isinstance(error, ImportProblem)
+                           else f"{path} cannot be read ({error.strerror}).") from None
+    try:
+        feeds, warnings = parse_opml(data)
+    except ValueError as error:
+        raise LibraryError(f"{path}: {error}") from None
+    known = [item for item in feeds if library.feed(item.url) is not None]
+    added = library.add_feeds(
+        [(item.url, item.title, item.tags, item.site_url) for item in feeds
+         if library.feed(item.url) is None]
+    )
+    return len(added), len(known), warnings
