@@ -399,7 +399,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             feeds.append(feed)
         if not library.feeds():
             raise UserError("No feeds to refresh; `reader add URL` subscribes to one.")
-        report = asyncio.run(refresh_feeds(library, feeds or None))
+        config = _config()
+        library.keep_per_feed = config.keep_per_feed
+        report = asyncio.run(refresh_feeds(library, feeds or None,
+                                           concurrency=config.concurrency))
         if args.json:
             _print_json([r.public_dict() for r in report.results])
         else:
@@ -455,10 +458,11 @@ def run_tui(args: argparse.Namespace) -> int:
         scratch = Path(tempfile.mkdtemp(prefix="reader-demo-"))
         try:
             library = build_demo_library(scratch / "library")
-            return _run_app(ReaderApp(library, demo=True))
+            return _run_app(ReaderApp(library, demo=True, config=_config()))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     data_dir = resolve_data_dir(args.data_dir)
+    config = _config()
     try:
         library = Library.open(data_dir)
     except LibraryDamaged as error:
@@ -474,7 +478,16 @@ def run_tui(args: argparse.Namespace) -> int:
                 return EXIT_ERROR
         else:
             raise
-    return _run_app(ReaderApp(library))
+    return _run_app(ReaderApp(library, config=config))
+
+
+def _config():
+    from reader.config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as error:
+        raise UserError(str(error)) from None
 
 
 def _run_app(app) -> int:

@@ -46,10 +46,16 @@ class FeedResult:
 
     def public_dict(self) -> dict:
         return {
-            "feed_id": self.feed_id, "url": self.url, "title": self.title,
-            "status": self.status, "new": self.new, "updated": self.updated,
-            "not_modified": self.status == "not_modified", "error": self.error or None,
-            "moved_to": self.moved_to, "http_status": self.http_status,
+            "feed_id": self.feed_id,
+            "url": self.url,
+            "title": self.title,
+            "status": self.status,
+            "new": self.new,
+            "updated": self.updated,
+            "not_modified": self.status == "not_modified",
+            "error": self.error or None,
+            "moved_to": self.moved_to,
+            "http_status": self.http_status,
         }
 
     def line(self) -> str:
@@ -57,7 +63,8 @@ class FeedResult:
         if self.failed or self.status == "skipped":
             return f"{self.feed_id}  {self.status:<12} {name}: {self.error}"
         detail = {"not_modified": "not modified", "unchanged": "no changes"}.get(
-            self.status, f"{self.new} new, {self.updated} updated")
+            self.status, f"{self.new} new, {self.updated} updated"
+        )
         moved = f" (moved to {self.moved_to})" if self.moved_to else ""
         return f"{self.feed_id}  {self.status:<12} {name}: {detail}{moved}"
 
@@ -76,7 +83,7 @@ class RefreshReport:
         return sum(r.new for r in self.results)
 
     def summary(self) -> str:
-        """"12 new in 5 feeds, 2 failed" — the line the TUI notifies and the CLI prints."""
+        """ "12 new in 5 feeds, 2 failed" — the line the TUI notifies and the CLI prints."""
         with_new = sum(1 for r in self.results if r.new)
         text = f"{self.new} new in {with_new} feed{'s' if with_new != 1 else ''}"
         updated = sum(r.updated for r in self.results)
@@ -92,22 +99,25 @@ def _parse_in_thread(result: FetchResult) -> ParsedFeed:
     return parse_feed(result.body, result.final_url or result.url, result.content_type)
 
 
-def _next_feed(feed: Feed, result: FetchResult, now: str) -> tuple[Feed, str | None]:
-    """The feed's stored metadata after a fetch, and a moved-to URL if it moved for good."""
+def _next_feed(feed: Feed, result: FetchResult, now: str) -> Feed:
+    """The feed's stored metadata after a fetch (validators, retry time, last attempt)."""
     updated = replace(feed, tags=list(feed.tags), aliases=list(feed.aliases))
     updated.last_fetched = now
-    if result.etag or result.status in ("ok", "not_modified"):
+    if result.status in ("ok", "not_modified"):
         updated.etag = result.etag
-    if result.last_modified or result.status in ("ok", "not_modified"):
         updated.last_modified = result.last_modified
     updated.retry_after = to_iso(result.retry_after) if result.retry_after else None
-    moved = None
-    if result.moved_to and result.moved_to != feed.url:
-        moved = result.moved_to
-        if feed.url not in updated.aliases:
-            updated.aliases.append(feed.url)
-        updated.url = result.moved_to
-    return updated, moved
+    return updated
+
+
+def _apply_move(feed: Feed, result: FetchResult) -> str | None:
+    """Follow a permanent move (every hop 301/308), keeping the old URL as an alias."""
+    if not result.moved_to or result.moved_to == feed.url:
+        return None
+    if feed.url not in feed.aliases:
+        feed.aliases.append(feed.url)
+    feed.url = result.moved_to
+    return result.moved_to
 
 
 async def _refresh_one(fetcher: Fetcher, feed: Feed, now: str) -> tuple[FeedResult, FeedChange]:
@@ -122,8 +132,8 @@ async def _refresh_one(fetcher: Fetcher, feed: Feed, now: str) -> tuple[FeedResu
         outcome.error = f"The server asked us to wait until {feed.retry_after}."
         return outcome, FeedChange(feed=feed)
     result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-    updated, moved = _next_feed(feed, result, now)
-    outcome.moved_to, outcome.http_status = moved, result.http_status
+    updated = _next_feed(feed, result, now)
+    outcome.http_status = result.http_status
     entries = None
     if result.status == "gone":
         updated.gone = True
@@ -132,6 +142,7 @@ async def _refresh_one(fetcher: Fetcher, feed: Feed, now: str) -> tuple[FeedResu
         outcome.error = result.error or "The fetch failed."
     elif result.status == "not_modified":
         outcome.status = "not_modified"
+        outcome.moved_to = _apply_move(updated, result)
     else:
         try:
             parsed = await asyncio.to_thread(_parse_in_thread, result)
@@ -142,6 +153,7 @@ async def _refresh_one(fetcher: Fetcher, feed: Feed, now: str) -> tuple[FeedResu
         else:
             entries = parsed.entries
             outcome.status = "unchanged"
+            outcome.moved_to = _apply_move(updated, result)  # only once it parses as a feed
             if parsed.title and not feed.title:
                 updated.title = clean_line(parsed.title)
             if parsed.site_url:
@@ -239,8 +251,9 @@ async def add_subscription_async(
     return feed, others
 
 
-def add_subscription(library: Library, url: str, *, tags: Sequence[str] = ()
-                     ) -> tuple[Feed, list[tuple[str, str]]]:
+def add_subscription(
+    library: Library, url: str, *, tags: Sequence[str] = ()
+) -> tuple[Feed, list[tuple[str, str]]]:
     try:
         return asyncio.run(add_subscription_async(library, url, tags=tags))
     except ValueError as error:
@@ -260,15 +273,21 @@ def import_opml_file(library: Library, path: Path) -> tuple[int, int, list[str]]
     except FileNotFoundError:
         raise LibraryError(f"{path} does not exist.") from None
     except (ImportProblem, OSError) as error:
-        raise LibraryError(str(error) if isinstance(error, ImportProblem)
-                           else f"{path} cannot be read ({error.strerror}).") from None
+        raise LibraryError(
+            str(error)
+            if isinstance(error, ImportProblem)
+            else f"{path} cannot be read ({error.strerror})."
+        ) from None
     try:
         feeds, warnings = parse_opml(data)
     except ValueError as error:
         raise LibraryError(f"{path}: {error}") from None
     known = [item for item in feeds if library.feed(item.url) is not None]
     added = library.add_feeds(
-        [(item.url, item.title, item.tags, item.site_url) for item in feeds
-         if library.feed(item.url) is None]
+        [
+            (item.url, item.title, item.tags, item.site_url)
+            for item in feeds
+            if library.feed(item.url) is None
+        ]
     )
     return len(added), len(known), warnings

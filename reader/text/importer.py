@@ -159,8 +159,10 @@ def parse_html(text: str) -> LocalArticleInput:
         link = ""
     published = first("//meta[@property='article:published_time']/@content") or None
     body = html_to_text(text, base_url=link)
-    if title and body.startswith(title):
-        body = body[len(title):].lstrip("\n")
+    for heading in (f"# {title}", title):
+        if title and body.startswith(heading):
+            body = body[len(heading):].lstrip("\n")
+            break
     from reader.models import from_iso, to_iso
 
     return LocalArticleInput(

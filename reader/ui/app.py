@@ -5,10 +5,11 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, InvalidThemeError
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from reader.config import Config
 from reader.library.store import Library
 from reader.ui.main_screen import MainScreen
 
@@ -28,18 +29,25 @@ class ReaderApp(App[None]):
     ]
 
     def __init__(self, library: Library, *, demo: bool = False,
-                 keymap: dict[str, str] | None = None) -> None:
+                 config: Config | None = None) -> None:
         super().__init__()
         self.library = library
         self.demo = demo
-        self._keymap = keymap or {}
+        self.config = config or Config()
+        library.keep_per_feed = self.config.keep_per_feed
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.library, demo=self.demo)
+        return MainScreen(self.library, demo=self.demo, config=self.config)
 
     def on_mount(self) -> None:
-        if self._keymap:
-            self.set_keymap(self._keymap)
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        if self.config.theme:
+            try:
+                self.theme = self.config.theme
+            except InvalidThemeError:
+                self.notify(f"Unknown theme {self.config.theme!r}; using the default.",
+                            severity="warning", markup=False)
 
     def action_help(self) -> None:
         screen = self.screen

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 
+from reader.config import Config
 from reader.library.store import Library
 from reader.models import Article
 from reader.quotes.views import QuoteView, article_quote_views, saved_view
@@ -74,10 +75,12 @@ class MainScreen(Screen[None]):
         Binding("e", "export", "Export", show=False, id="reader.export"),
     ]
 
-    def __init__(self, library: Library, *, demo: bool = False) -> None:
+    def __init__(self, library: Library, *, demo: bool = False,
+                 config: Config | None = None) -> None:
         super().__init__()
         self.library = library
         self.demo = demo
+        self.config = config or Config()
         self.scope = Scope("all")
         self.bookmarks_only = False
         self.filter_text = ""
@@ -122,6 +125,14 @@ class MainScreen(Screen[None]):
         self.sidebar.border_title = "Feeds"
         self.set_class(bool(self.library.feeds()), "-sidebar")
         self.reload(first=True)
+        minutes = self.config.refresh_interval_minutes
+        if minutes > 0:
+            self.set_interval(minutes * 60, self._scheduled_refresh, name="scheduled-refresh")
+
+    def _scheduled_refresh(self) -> None:
+        """The interval refresh: silent when there is nothing to do or one is running."""
+        if self.library.feeds() and not self._refreshing and not self.demo:
+            self._run_refresh(self.library.feeds())
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -583,7 +594,8 @@ class MainScreen(Screen[None]):
             progress.advance(1)
 
         try:
-            report = await refresh_feeds(self.library, feeds, on_result=advance)
+            report = await refresh_feeds(self.library, feeds, on_result=advance,
+                                         concurrency=self.config.concurrency)
         except Exception as error:
             self.notify(f"Refresh failed: {error}", severity="error", markup=False)
             return
