@@ -1,0 +1,189 @@
+"""Feeds in the TUI: refresh with progress, sidebar, add dialog, open link, mark all read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.library.store import Library, LocalArticleInput
+from reader.ui.app import ReaderApp
+from reader.ui.screens.dialogs import ConfirmDialog, InfoDialog, TextDialog
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.feed_sidebar import FeedSidebar
+
+from . import feedserver
+from .feedgen import atom, rss
+from .test_tui import SIZE, settle, until_dialog
+
+feed_server = feedserver.feed_server
+
+ITEMS = [(f"g{i}", f"Story {i}", f"<p>Body {i}. It goes on.</p>") for i in range(3)]
+
+
+def messages(app: ReaderApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+@pytest.fixture
+def library(data_dir: Path):
+    lib = Library.open(data_dir)
+    yield lib
+    lib.close()
+
+
+async def test_refresh_all_shows_progress_and_summary(library: Library, feed_server) -> None:
+    feed_server.static("/a.xml", rss("Alpha", ITEMS))
+    feed_server.static("/b.xml", atom("Beta", ITEMS[:2]), content_type="application/atom+xml")
+    feed_server.status("/c.xml", 500)
+    for path in ("/a.xml", "/b.xml", "/c.xml"):
+        library.add_feed(feed_server.url(path))
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.has_class("-sidebar")  # feeds exist: the sidebar shows
+        await pilot.press("R")
+        await settle(pilot, app)
+        assert any("5 new in 2 feeds" in m and "1 failed" in m for m in messages(app))
+        assert len(app.screen.query_one(ArticleList).article_ids) == 5
+        sidebar = app.screen.query_one(FeedSidebar)
+        rows = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
+        assert any(r.startswith("! ") and "c.xml" in r for r in rows)  # error marker
+        assert any("Alpha" in r and "3" in r for r in rows)  # unread count
+        # Feed details show the error.
+        sidebar.focus()
+        sidebar.highlighted = next(i for i, r in enumerate(rows) if "c.xml" in r)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InfoDialog)
+        assert any("500" in line for line in app.screen.lines)
+        await pilot.press("escape")
+        # Choosing a feed filters the list.
+        sidebar.highlighted = next(i for i, r in enumerate(rows) if "Beta" in r)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        ids = app.screen.query_one(ArticleList).article_ids
+        assert len(ids) == 2 and all(library.article(i).feed_id for i in ids)
+
+
+async def test_keys_work_while_a_refresh_runs(library: Library, feed_server) -> None:
+    library.add_local_articles([LocalArticleInput(f"Local {i}", "", "Text.") for i in range(3)])
+    feed_server.drip("/slow.xml", rss("Slow", ITEMS[:1]), interval=0.05)
+    library.add_feed(feed_server.url("/slow.xml"))
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        articles.focus()
+        first = articles.current_id
+        await pilot.press("R")
+        await pilot.pause(0.1)
+        assert app.screen._refreshing
+        await pilot.press("j")
+        await pilot.pause(0.05)
+        assert articles.current_id != first  # the UI answered during the refresh
+        assert app.screen._refreshing
+        await settle(pilot, app)
+        assert not app.screen._refreshing
+        assert library.counts(library.feeds()[0].id) == (1, 1)
+
+
+async def test_add_feed_dialog_validates_and_subscribes(library: Library, feed_server) -> None:
+    library.add_local_articles([LocalArticleInput("Local", "", "Text.")])
+    feed_server.static("/new.xml", rss("Fresh Feed", ITEMS))
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a")
+        await until_dialog(pilot, app, TextDialog)
+        await pilot.press(*"ftp://nope", "enter")
+        await settle(pilot, app)
+        assert library.feeds() == []
+        assert any("http" in m for m in messages(app))
+        await pilot.press("a")
+        await until_dialog(pilot, app, TextDialog)
+        app.screen.query_one("#value").value = feed_server.url("/new.xml")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        [feed] = library.feeds()
+        assert feed.title == "Fresh Feed"
+        assert library.counts(feed.id) == (3, 3)  # fetched at once
+
+
+async def test_open_link_only_http(library: Library, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    library.add_local_articles([
+        LocalArticleInput("Good", "", "Text.", link="https://news.example/story",
+                          published="2025-01-02T00:00:00Z"),
+        LocalArticleInput("Bad", "", "Text.", link="javascript:alert(1)",
+                          published="2025-01-01T00:00:00Z"),
+    ])
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert opened == ["https://news.example/story"]
+        await pilot.press("j")
+        await settle(pilot, app)
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert opened == ["https://news.example/story"]
+        assert any("Only http and https" in m for m in messages(app))
+
+
+async def test_mark_all_shown_read_asks_first(library: Library) -> None:
+    library.add_local_articles([LocalArticleInput(f"T{i}", "", "Text.") for i in range(4)])
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("A")
+        await until_dialog(pilot, app, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert all(not a.read for a in library.articles())
+        await pilot.press("A")
+        await until_dialog(pilot, app, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert all(a.read for a in library.articles())
+
+
+async def test_next_unread_crosses_feeds(library: Library, feed_server) -> None:
+    feed_server.static("/a.xml", rss("Alpha", ITEMS[:1]))
+    feed_server.static("/b.xml", rss("Beta", ITEMS[:2]))
+    alpha = library.add_feed(feed_server.url("/a.xml"))
+    beta = library.add_feed(feed_server.url("/b.xml"))
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("R")
+        await settle(pilot, app)
+        library.set_read([a.id for a in library.articles(feed_id=alpha.id)])
+        sidebar = app.screen.query_one(FeedSidebar)
+        sidebar.focus()
+        sidebar.highlighted = sidebar.scopes.index(next(s for s in sidebar.scopes
+                                                        if s.value == alpha.id))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert app.screen.scope.value == beta.id
+        current = library.article(app.screen.query_one(ArticleList).current_id)
+        assert current.feed_id == beta.id and current.read
+
+
+async def test_scheduled_refresh_runs_on_its_interval(library: Library, feed_server) -> None:
+    from reader.config import Config
+
+    feed_server.static("/a.xml", rss("Alpha", ITEMS))
+    library.add_feed(feed_server.url("/a.xml"))
+    app = ReaderApp(library, config=Config(refresh_interval_minutes=0.3 / 60))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(40):  # bounded: up to ~4 s
+            await pilot.pause(0.1)
+            if library.count():
+                break
+        await settle(pilot, app)
+        assert library.count() == 3
