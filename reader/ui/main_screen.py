@@ -134,6 +134,11 @@ class MainScreen(Screen[None]):
         if self.library.feeds() and not self._refreshing and not self.demo:
             self._run_refresh(self.library.feeds())
 
+    def on_screen_resume(self) -> None:
+        """Back from the quote library or a dialog: the titles are ours again."""
+        if self.is_mounted:
+            self._update_titles(len(self.article_list.article_ids))
+
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
 

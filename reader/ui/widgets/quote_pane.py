@@ -16,18 +16,16 @@ KIND_LABEL = {"full": "full", "partial": "partial", "phrase": "phrase"}
 
 
 def _row(view: QuoteView) -> Content:
-    marker = "■" if view.saved else "□"
+    marker = "■" if view.saved else "□"  # ■ saved in the library, □ found in the text
     speaker = view.speaker or "speaker unknown"
-    origin = "saved" if view.saved else "found"
-    if view.origin == "user" and view.saved:
-        origin = "passage"
-    extra = f" · note: {view.note}" if view.note else ""
-    tags = " ".join(f"#{tag}" for tag in view.tags)
-    template = "$marker “$text”\n  [b]— $speaker[/b] [dim]$kind · $origin$extra $tags[/]"
-    return Content.from_markup(
-        template, marker=marker, text=view.text, speaker=speaker,
-        kind=KIND_LABEL.get(view.kind, view.kind), origin=origin, extra=extra, tags=tags,
-    )
+    kind = "passage" if view.origin == "user" and view.saved else KIND_LABEL.get(
+        view.kind, view.kind)
+    extra = "".join(f" #{tag}" for tag in view.tags)
+    if view.note:
+        extra = f"\n  note: {view.note}{extra}"
+    template = "$marker “$text”\n  [b]— $speaker[/b] [dim]· $kind$extra[/]"
+    return Content.from_markup(template, marker=marker, text=view.text, speaker=speaker,
+                               kind=kind, extra=extra)
 
 
 class QuotePane(OptionList):
