@@ -276,3 +276,35 @@ async def test_narrow_terminal_stacks_panes(filled_library: Library) -> None:
         await pilot.press("x")
         await pilot.pause()
         assert app.screen.query_one(QuotePane).display
+
+
+async def test_mouse_selection_saves_that_passage(filled_library: Library) -> None:
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    from reader.ui.widgets.article_view import Paragraph
+
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        detail = app.screen.query_one(ArticleView)
+        paragraphs = list(app.screen.query(Paragraph))
+        second = paragraphs[1]
+        words = second.text.split(" ")
+        # Select from the 2nd word of paragraph 2 to the 4th character of paragraph 3.
+        start_col = len(words[0]) + 1
+        app.screen.selections = {
+            second: Selection(Offset(start_col, 0), None),
+            paragraphs[2]: Selection(None, Offset(4, 0)),
+        }
+        await pilot.pause()
+        expected = detail.body[second.start + start_col:paragraphs[2].start + 4]
+        await pilot.press("s")
+        await until_dialog(pilot, app, NoteDialog)
+        await pilot.press("enter", "enter")
+        await settle(pilot, app)
+        [quote] = filled_library.saved_quotes(detail.article.id)
+        assert quote.text == expected.strip()
+        assert quote.start == second.start + start_col
