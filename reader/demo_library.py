@@ -12,10 +12,13 @@ from reader.text.articles import parse_plain_article
 def demo_articles() -> list[LocalArticleInput]:
     folder = resources.files("reader") / "demo"
     items = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".txt"):
-            plain = parse_plain_article(entry.read_text("utf-8"))
-            items.append(LocalArticleInput(plain.title, plain.author, plain.body))
+    entries = [e for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".txt")]
+    for index, entry in enumerate(entries):
+        plain = parse_plain_article(entry.read_text("utf-8"))
+        # Fixed dates, newest first in file order, so the demo looks the same every time.
+        published = f"2025-11-{24 - index:02d}T0{index % 10}:30:00Z"
+        items.append(LocalArticleInput(plain.title, plain.author, plain.body,
+                                       published=published))
     return items
 
 

@@ -13,6 +13,7 @@ from reader.text.clean import clean_line, clean_text
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: OSEI-MENSAH -> Osei-Mensah, O’NEILL -> O’Neill
 
 
 @dataclass(slots=True)
@@ -35,7 +36,10 @@ def _is_byline(block: str) -> bool:
 def byline_to_author(byline: str) -> str:
     """"BY ANDALIB AKHTER" -> "Andalib Akhter" (title case, "By" dropped)."""
     name = _BY_PREFIX.sub("", clean_line(byline))
-    return " ".join(part.capitalize() if part.isupper() else part for part in name.split(" "))
+    return " ".join(
+        _WORD.sub(lambda m: m.group().capitalize(), part) if part.isupper() else part
+        for part in name.split(" ")
+    )
 
 
 def parse_plain_article(raw: str) -> PlainArticle:
