@@ -30,7 +30,8 @@ class BodyStore:
     def prepare(self) -> None:
         if self.readonly:
             return
-        for folder in (self.feeds_dir, self.local_dir):
+        # bodies/ first: mkdir(parents=True) would create it with the umask's mode (0755).
+        for folder in (self.feeds_dir.parent, self.feeds_dir, self.local_dir):
             ensure_dir(folder)
             clean_stale_temps(folder)
 
@@ -82,10 +83,21 @@ class BodyStore:
 
     def drop_feed(self, feed_id: str, keep: set[str]) -> None:
         """Remove a feed's bodies except those of articles that stay (bookmarked, quoted)."""
+        self.keep_as_local(feed_id, keep)
+        self.delete_feed(feed_id)
+
+    def keep_as_local(self, feed_id: str, keep: set[str]) -> None:
+        """Copy the bodies of articles that outlive their feed to local body files."""
         bodies = self.feed_bodies(feed_id)
-        kept = {aid: text for aid, text in bodies.items() if aid in keep}
-        for article_id, text in kept.items():
-            self.put_local(article_id, text)
+        for article_id in keep:
+            text = bodies.get(article_id)
+            if text is not None:
+                self.put_local(article_id, text)
+        if keep:
+            self.sync_local()
+
+    def delete_feed(self, feed_id: str) -> None:
+        """Delete a feed's body file (after the metadata no longer lists its articles)."""
         self._cache.pop(feed_id, None)
         with contextlib.suppress(FileNotFoundError):
             self._feed_path(feed_id).unlink()

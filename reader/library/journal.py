@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from reader.library.atomic import FILE_MODE, atomic_write
+from reader.library.atomic import FILE_MODE, atomic_write, fsync_dir
 from reader.library.storage import load_json_file
 
 FIELDS = ("read", "bookmarked")
@@ -37,7 +37,10 @@ class StateJournal:
             self.sets[name] = set(data.get(name, []))
         self._replay()
         if not self.readonly:
+            created = not self.log_path.exists()
             self._fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            if created:  # the file's name must survive a power cut, not only its lines
+                fsync_dir(self.log_path.parent)
             if self._lines:
                 self.compact()
 
@@ -82,11 +85,20 @@ class StateJournal:
             self.compact()
 
     def forget(self, ids: set[str]) -> None:
-        """Drop state of articles that no longer exist (retention, feed removal)."""
-        if not ids:
-            return
+        """Drop state of articles that no longer exist (retention, feed removal).
+
+        Durable like `set`: if the journal still said "read" for a pruned article, a crash
+        before the next compaction would hand that state to the article when a later
+        refresh brings it back.
+        """
         for name in FIELDS:
-            self.sets[name].difference_update(ids)
+            gone = self.sets[name].intersection(ids)
+            if not gone:
+                continue
+            if self._fd is not None:
+                self.set(name, sorted(gone), False)
+            else:
+                self.sets[name].difference_update(gone)
 
     def compact(self) -> None:
         """Fold the journal into the snapshot (snapshot first, so a crash loses nothing)."""
@@ -102,8 +114,15 @@ class StateJournal:
 
     def close(self) -> None:
         if self._fd is not None:
-            if self._lines:
-                self.compact()
+            try:
+                if self._lines:
+                    self.compact()
+            finally:
+                self.release()
+
+    def release(self) -> None:
+        """Close the journal file without compacting (a failed open)."""
+        if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
