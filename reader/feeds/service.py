@@ -214,7 +214,7 @@ async def discover_feed(url: str, fetcher: Fetcher) -> tuple[str, str, list[tupl
     """(feed URL, title, other feeds offered) for a feed URL or a web page that links one."""
     result = await fetcher.fetch(url)
     if result.status != "ok" or result.body is None:
-        raise LibraryError(result.error or f"{url} could not be fetched.")
+        raise LibraryError(f"{url} could not be fetched: {result.error or 'no answer'}")
     final = result.moved_to or url
     if looks_like_feed(result.body, result.content_type):
         try:
