@@ -390,6 +390,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     from reader.feeds.service import refresh_feeds
 
+    config = _config()
     with _open_library(args, readonly=False) as library:
         feeds = []
         for ref in args.feeds:
@@ -399,7 +400,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             feeds.append(feed)
         if not library.feeds():
             raise UserError("No feeds to refresh; `reader add URL` subscribes to one.")
-        config = _config()
         library.keep_per_feed = config.keep_per_feed
         report = asyncio.run(refresh_feeds(library, feeds or None,
                                            concurrency=config.concurrency))
