@@ -43,4 +43,5 @@ def page_with_feeds(*links: tuple[str, str, str]) -> bytes:
     """An HTML page whose head offers feeds: (href, type, title)."""
     tags = "".join(f'<link rel="alternate" type="{kind}" href="{href}" title="{title}">'
                    for href, kind, title in links)
-    return f"<!DOCTYPE html><html><head><title>Site</title>{tags}</head><body>Hi</body></html>".encode()
+    head = f"<head><title>Site</title>{tags}</head>"
+    return f"<!DOCTYPE html><html>{head}<body>Hi</body></html>".encode()

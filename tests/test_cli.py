@@ -104,7 +104,8 @@ def test_import_bad_files_reports_each_and_keeps_going(data_dir: Path, tmp_path:
     assert any("unsupported" in line for line in errors)
     assert "imported: Divers record surprising recovery" in result.stdout
     listing = json.loads(run("articles", "--json", data_dir=data_dir).stdout)
-    assert [item["title"] for item in listing] == ["Divers record surprising recovery on northern reef"]
+    assert [item["title"] for item in listing] == [
+        "Divers record surprising recovery on northern reef"]
 
 
 def test_show_bookmark_and_filters(filled_dir: Path) -> None:

@@ -202,7 +202,8 @@ async def test_help_lists_every_key(filled_library: Library) -> None:
 
 async def test_every_binding_has_an_id() -> None:
     from reader.ui.main_screen import MainScreen
-    from reader.ui.screens import dialogs, help as help_screen
+    from reader.ui.screens import dialogs
+    from reader.ui.screens import help as help_screen
     from reader.ui.widgets.feed_sidebar import FeedSidebar
 
     classes = [ReaderApp, MainScreen, ArticleList, ArticleView, QuotePane, FeedSidebar,
@@ -242,7 +243,8 @@ async def test_hostile_titles_show_literally_and_clicks_do_nothing(data_dir: Pat
     from reader.text.clean import clean_line
 
     library = Library.open(data_dir)
-    library.add_local_articles([LocalArticleInput(clean_line(title), "", "Body [@click=app.quit]x")])
+    body = "Body [@click=app.quit]x"
+    library.add_local_articles([LocalArticleInput(clean_line(title), "", body)])
     app = ReaderApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
