@@ -43,3 +43,23 @@ def test_help_screen(snap_compare, data_dir: Path) -> None:
         await _wait(pilot)
 
     assert snap_compare(make_app(data_dir), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_quote_pane_with_a_saved_quote(snap_compare, data_dir: Path) -> None:
+    app = make_app(data_dir)
+    library = app.library
+    article = next(a for a in library.articles() if a.title.startswith("Council"))
+    body = library.body(article.id)
+    start = body.index("Nobody has seen")
+    library.save_quote(article.id, start, start + len("Nobody has seen the full costs,"),
+                       speaker="Ivo Brandt", note="ask for the costing", tags=["budget"],
+                       origin="auto")
+
+    async def run_before(pilot) -> None:
+        await _wait(pilot)
+        pilot.app.screen.open_article(article.id)
+        await _wait(pilot)
+        await pilot.press("tab", "tab", "j")
+        await _wait(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

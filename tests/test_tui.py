@@ -272,12 +272,14 @@ async def test_narrow_terminal_stacks_panes(filled_library: Library) -> None:
         articles = app.screen.query_one("#list-column")
         detail = app.screen.query_one(ArticleView)
         assert detail.region.y > articles.region.y  # stacked, not side by side
+        quotes = app.screen.query_one(QuotePane)
+        assert not quotes.display  # the quote pane toggles when space is short
         await pilot.press("x")
         await pilot.pause()
-        assert not app.screen.query_one(QuotePane).display
+        assert quotes.display and quotes.region.y > detail.region.y
         await pilot.press("x")
         await pilot.pause()
-        assert app.screen.query_one(QuotePane).display
+        assert not quotes.display
 
 
 async def test_mouse_selection_saves_that_passage(filled_library: Library) -> None:

@@ -405,7 +405,8 @@ class MainScreen(Screen[None]):
             self.article_list.focus()
 
     def action_toggle_quotes(self) -> None:
-        self.toggle_class("-hide-quotes")
+        """Wide: the quote pane shows until hidden. Narrow: hidden until shown."""
+        self.toggle_class("-narrow-quotes" if self.has_class("-narrow") else "-hide-quotes")
 
     @on(OptionList.OptionSelected, "#sidebar")
     def _scope_selected(self, event: OptionList.OptionSelected) -> None:

@@ -19,12 +19,12 @@ MAX_ROWS = 5000  # more rows than anyone scrolls; filters and feeds reach the re
 
 
 def _row(article: Article, source: str) -> Content:
-    flags = ("●" if not article.read else " ") + ("★" if article.bookmarked else " ")
+    """Title on the first line (bold while unread); state, source and date below it."""
+    flags = ("●" if not article.read else "○") + (" ★" if article.bookmarked else "")
     when = (article.published or article.added_at or "")[:10]
     meta = " · ".join(part for part in (source, when) if part)
-    template = "$flags [b]$title[/b]\n   [dim]$meta[/]" if not article.read else (
-        "$flags $title\n   [dim]$meta[/]"
-    )
+    template = "[b]$title[/b]\n[dim]$flags $meta[/]" if not article.read else (
+        "$title\n[dim]$flags $meta[/]")
     return Content.from_markup(template, flags=flags, title=article.title or "(untitled)",
                                meta=meta)
 
