@@ -312,3 +312,25 @@ async def test_mouse_selection_saves_that_passage(filled_library: Library) -> No
         [quote] = filled_library.saved_quotes(detail.article.id)
         assert quote.text == expected.strip()
         assert quote.start == second.start + start_col
+
+
+async def test_click_opens_article_and_palette_runs_reader_commands(
+        filled_library: Library) -> None:
+    from textual.command import CommandPalette
+
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        await pilot.click(ArticleList, offset=(5, 3))  # the second row's title
+        await settle(pilot, app)
+        second = articles.article_ids[1]
+        assert articles.current_id == second and filled_library.article(second).read
+        await pilot.press("ctrl+p")
+        await until_dialog(pilot, app, CommandPalette)
+        await pilot.press(*"bookmarks only")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.screen.bookmarks_only
+        assert articles.article_ids == []

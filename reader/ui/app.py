@@ -11,6 +11,7 @@ from textual.worker import Worker, WorkerState
 
 from reader.config import Config
 from reader.library.store import Library
+from reader.ui.commands import ReaderCommands
 from reader.ui.main_screen import MainScreen
 
 
@@ -23,6 +24,7 @@ class ReaderApp(App[None]):
     TITLE = "Reader"
     CSS_PATH = [stylesheet_path()]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
