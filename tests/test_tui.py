@@ -334,3 +334,22 @@ async def test_click_opens_article_and_palette_runs_reader_commands(
         await settle(pilot, app)
         assert app.screen.bookmarks_only
         assert articles.article_ids == []
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter(filled_library: Library) -> None:
+    """A fast typist (or tmux send-keys) gets every key into the box, none to bindings."""
+    from textual import events
+
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for key, char in [("slash", "/"), ("h", "h"), ("a", "a"), ("r", "r"), ("b", "b")]:
+            app.post_message(events.Key(key, char))  # all queued before any is handled
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert app.screen.query_one("#filter", Input).value == "harb"
+        assert filled_library.articles(bookmarked=True) == []  # `b` did not bookmark
+        assert len(app.screen.query_one(ArticleList).article_ids) == 1
+        await pilot.press("enter", "j")
+        await settle(pilot, app)
+        assert app.screen.query_one("#filter", Input).value == "harb"  # j moved the list

@@ -13,7 +13,7 @@ import webbrowser
 from collections.abc import Callable
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -59,7 +59,9 @@ class MainScreen(Screen[None]):
         Binding("N", "toggle_read", "Toggle read", show=False, id="reader.toggle_read"),
         Binding("b", "toggle_bookmark", "Bookmark", id="reader.bookmark"),
         Binding("B", "bookmarks_only", "Bookmarks only", show=False, id="reader.bookmarks_only"),
-        Binding("slash", "filter", "Filter", id="reader.filter"),
+        # priority: handled as the key arrives, so the keys typed right after it are known
+        # to be filter text even before the box has focus (see on_key)
+        Binding("slash", "filter", "Filter", id="reader.filter", priority=True),
         Binding("space", "page_down", "Page down", show=False, id="reader.page_down"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="reader.next_pane"),
         Binding("shift+tab", "app.focus_previous", "Prev pane", show=False,
@@ -87,6 +89,7 @@ class MainScreen(Screen[None]):
         self.current_id: str | None = None
         self._filter_timer: Timer | None = None
         self._refreshing = False
+        self._filter_pending = False
 
     # Layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -94,7 +97,9 @@ class MainScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield FeedSidebar(id="sidebar")
             with Vertical(id="list-column"):
-                yield Input(placeholder="Filter by title, author or feed…", id="filter")
+                filter_input = Input(placeholder="Filter by title, author or feed…", id="filter")
+                filter_input.can_focus = False
+                yield filter_input
                 yield ArticleList(id="articles")
             yield ArticleView(id="detail")
             yield QuotePane(id="quotes")
@@ -365,8 +370,30 @@ class MainScreen(Screen[None]):
 
     # Filter ------------------------------------------------------------------------------
     def action_filter(self) -> None:
+        # The box is always laid out (zero height while unused) and only focusable while
+        # filtering, so focus moves at once and no typed key goes to the list meanwhile.
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.has_focus:
+            filter_input.insert_text_at_cursor("/")
+            return
+        filter_input.can_focus = True
         self.add_class("-filtering")
-        self.query_one("#filter", Input).focus()
+        self._filter_pending = True
+        filter_input.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed after `/` but before the filter box has focus belong to the filter."""
+        if self._filter_pending and event.is_printable and event.character:
+            filter_input = self.query_one("#filter", Input)
+            filter_input.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # Keys already on their way to the list when the box took focus still arrive after
+        # that focus change, so typing ends only when the box loses focus.
+        if event.widget.id == "filter":
+            self._filter_pending = False
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -384,15 +411,20 @@ class MainScreen(Screen[None]):
             self._filter_timer.stop()
         self._apply_filter()
         if not self.filter_text:
-            self.remove_class("-filtering")
+            self._close_filter()
+        event.input.can_focus = False
         self.article_list.focus()
+
+    def _close_filter(self) -> None:
+        self.remove_class("-filtering")
+        self.query_one("#filter", Input).can_focus = False
 
     def key_escape(self) -> None:
         filter_input = self.query_one("#filter", Input)
         if filter_input.has_focus or self.filter_text:
             filter_input.value = ""
             self.filter_text = ""
-            self.remove_class("-filtering")
+            self._close_filter()
             self.reload()
             self.article_list.focus()
 
