@@ -429,6 +429,10 @@ class Library:
         return sum(1 for i in ids if i not in read), len(ids)
 
     @_locked
+    def unread_total(self) -> int:
+        return sum(1 for article in self._articles.values() if not article.read)
+
+    @_locked
     def feeds(self) -> list[Feed]:
         return sorted(self._feeds.values(), key=lambda f: (f.title or f.url).casefold())
 

@@ -15,7 +15,9 @@ from textual.widgets.option_list import Option
 
 from reader.models import Article
 
-MAX_ROWS = 5000  # more rows than anyone scrolls; filters and feeds reach the rest
+# More rows than anyone scrolls; feeds, tags and the filter reach the rest. OptionList wraps
+# every row to measure it, so this bounds a list rebuild to ~0.15 s at 100,000 articles.
+MAX_ROWS = 2000
 
 
 def _row(article: Article, source: str) -> Content:

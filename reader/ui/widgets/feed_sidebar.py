@@ -37,7 +37,7 @@ class FeedSidebar(OptionList):
 
     def show_library(self, library: Library, current: Scope) -> None:
         rows: list[tuple[Scope, Content]] = []
-        total_unread = sum(1 for a in library.articles() if not a.read)
+        total_unread = library.unread_total()
         rows.append((Scope("all"), Content.from_markup("[b]All articles[/b]")))
         rows.append((Scope("unread"),
                      Content.from_markup("Unread  [dim]$n[/]", n=str(total_unread))))
