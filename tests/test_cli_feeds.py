@@ -110,3 +110,35 @@ def test_opml_round_trip(data_dir: Path, tmp_path: Path) -> None:
     bad.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body>'
                    '<outline xmlUrl="https://x.example/&a;"/></body></opml>')
     assert run("import", str(bad), data_dir=data_dir).returncode == 1
+
+
+def test_refresh_of_many_feeds_parses_in_worker_processes(feed_server, data_dir: Path) -> None:
+    """`reader refresh` (one thread, 8+ feeds) parses in worker processes: same results."""
+    for index in range(10):
+        items = [(f"f{index}-{i}", f"Feed {index} story {i}", f"<p>Body {index}.{i}</p>")
+                 for i in range(3)]
+        body = rss(f"Feed {index}", items) if index % 2 else atom(f"Feed {index}", items)
+        feed_server.static(f"/m{index}.xml", body)
+        run("add", feed_server.url(f"/m{index}.xml"), data_dir=data_dir)
+    feed_server.static("/m-broken.xml", rss("Soon broken", ITEMS[:1]))
+    assert run("add", feed_server.url("/m-broken.xml"), data_dir=data_dir).returncode == 0
+    feed_server.static("/m-broken.xml", b"<!DOCTYPE html><html></html>",
+                       content_type="text/html")
+    result = run("refresh", "--json", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert sum(r["new"] for r in report) == 30
+    assert [r for r in report if r["status"] == "error"][0]["error"]
+    articles = json.loads(run("articles", "--json", data_dir=data_dir).stdout)
+    story = next(a for a in articles if a["title"] == "Feed 7 story 2")
+    shown = json.loads(run("show", story["id"], "--json", data_dir=data_dir).stdout)
+    assert shown["text"] == "Body 7.2"
+
+
+def test_packed_feed_round_trips() -> None:
+    from reader.feeds.parse import pack_feed, parse_feed, unpack_feed
+
+    parsed = parse_feed(rss("R", ITEMS), "https://site.example/feed")
+    again = unpack_feed(pack_feed(parsed))
+    assert again == parsed
+    assert [e.text for e in again.entries] == [e.text for e in parsed.entries]

@@ -233,3 +233,34 @@ async def test_refresh_runs_concurrently(library: Library, feed_server) -> None:
     elapsed = asyncio.get_running_loop().time() - started
     assert report.new == 6
     assert elapsed < 6 * 0.4  # not one after another
+
+
+async def test_bodies_are_stored_as_fetched_and_read_as_text(library: Library, feed_server,
+                                                              data_dir: Path) -> None:
+    import orjson
+
+    html = '<p>See <a href="/report">the report</a>.</p><script>alert(1)</script><p>Two.</p>'
+    feed_server.static("/h.xml", rss("H", [("h1", "Linked", html)]))
+    feed = library.add_feed(feed_server.url("/h.xml"))
+    await refresh(library)
+    [article] = library.articles(feed_id=feed.id)
+    stored = orjson.loads((data_dir / "bodies" / "feeds" / f"{feed.id}.json").read_bytes())
+    assert stored[article.id][0] == "html"  # converted on read, not at refresh
+    text = library.body(article.id)
+    assert text.startswith("See the report[1].\n\nTwo.")
+    assert "alert" not in text
+    assert "[1] https://site.example/report" in text or "[1] http" in text
+    assert library.body(article.id) == text  # the same text every time: quote offsets hold
+
+
+async def test_unchanged_refresh_reuses_connections(library: Library, feed_server) -> None:
+    for index in range(3):
+        feed_server.static(f"/k{index}.xml", rss("K", ITEMS[:1]), etag=f'"k{index}"')
+        library.add_feed(feed_server.url(f"/k{index}.xml"))
+    await refresh(library)
+    async with Fetcher(concurrency=1, connect_timeout=2, read_timeout=2, deadline=4) as f:
+        await refresh_feeds(library, fetcher=f)
+    ports = {feed_server.requests_for(f"/k{i}.xml")[-1].client_port for i in range(3)}
+    statuses = [r.status for r in (await refresh(library)).results]
+    assert statuses == ["not_modified"] * 3
+    assert len(ports) == 1  # three 304s over one kept-alive connection

@@ -204,6 +204,19 @@ def _fail(result: FetchResult, message: str) -> None:
     result.body, result.etag, result.last_modified, result.moved_to = None, "", "", None
 
 
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read a small (normally empty) body to its end so the connection can be reused.
+
+    Closing a response mid-body closes its connection: every 304 of an unchanged refresh
+    would then open a new one. A body over `limit` is left unread (the connection goes).
+    """
+    received = 0
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received > limit:
+            return
+
+
 class Fetcher:
     """Fetches many feeds over one keep-alive client. Use as `async with Fetcher() as f:`."""
 
@@ -348,8 +361,11 @@ class Fetcher:
                     current = self._next_hop(current, location, hops, visited)
                     hops.append(status)
                     result.redirects = len(hops)
+                    await _drain(response)
                     continue
                 await self._finish(response, result, hops, sent_etag, sent_modified)
+                if status == 304:
+                    await _drain(response)
                 return
             finally:
                 await response.aclose()

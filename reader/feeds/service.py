@@ -10,6 +10,7 @@ that feed's result only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import signal
@@ -24,7 +25,13 @@ from pathlib import Path
 
 from reader.feeds.discover import find_feed_links, looks_like_feed
 from reader.feeds.fetch import Fetcher, FetchResult
-from reader.feeds.parse import FeedParseError, ParsedFeed, parse_feed
+from reader.feeds.parse import (
+    FeedParseError,
+    ParsedFeed,
+    parse_feed,
+    parse_feed_packed,
+    unpack_feed,
+)
 from reader.feeds.urls import check_feed_url
 from reader.library.errors import LibraryError
 from reader.library.store import FeedChange, Library
@@ -174,13 +181,14 @@ async def _parse(result: FetchResult, pool: Executor | None) -> ParsedFeed:
 
         assert result.body is not None
         try:
-            return await asyncio.get_running_loop().run_in_executor(
+            packed = await asyncio.get_running_loop().run_in_executor(
                 pool,
-                parse_feed,
+                parse_feed_packed,
                 result.body,
                 result.final_url or result.url,
                 result.content_type,
             )
+            return unpack_feed(packed)
         except BrokenProcessPool:
             pass  # a worker died (killed, out of memory): parse this one here instead
     return await asyncio.to_thread(_parse_in_thread, result)
@@ -208,7 +216,8 @@ def _apply_move(feed: Feed, result: FetchResult) -> str | None:
 
 
 async def _refresh_one(
-    fetcher: Fetcher, feed: Feed, now: str, pool: Executor | None = None
+    fetcher: Fetcher, feed: Feed, now: str, pool: Executor | None = None,
+    library: Library | None = None,
 ) -> tuple[FeedResult, FeedChange]:
     started = time.perf_counter()
     outcome = FeedResult(feed.id, feed.url, feed.title, "error")
@@ -242,6 +251,11 @@ async def _refresh_one(
         else:
             entries = parsed.entries
             outcome.status = "unchanged"
+            if library is not None and entries:
+                # Write the bodies now, while other feeds are still downloading; if this
+                # fails, apply_refresh writes them (and reports the error) at the end.
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(library.stage_bodies, feed.id, entries)
             outcome.moved_to = _apply_move(updated, result)  # only once it parses as a feed
             if parsed.title and not feed.title:
                 updated.title = clean_line(parsed.title)
@@ -273,7 +287,8 @@ async def refresh_feeds(
     try:
         if own:
             await active.__aenter__()
-        tasks = [asyncio.ensure_future(_refresh_one(active, feed, now, pool)) for feed in targets]
+        tasks = [asyncio.ensure_future(_refresh_one(active, feed, now, pool, library))
+                 for feed in targets]
         for task in asyncio.as_completed(tasks):
             outcome, change = await task
             report.results.append(outcome)

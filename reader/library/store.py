@@ -108,6 +108,12 @@ class StoreResult:
     new_ids: list[str] = field(default_factory=list)
 
 
+def _stored_body(entry: EntryLike) -> str | list:
+    """Parsed entries hand over their markup (converted when read); others their text."""
+    stored = getattr(entry, "stored_body", None)
+    return stored() if callable(stored) else entry.text
+
+
 def _sort_key(article: Article) -> str:
     return article.published or article.added_at or ""
 
@@ -157,6 +163,7 @@ class Library:
         self._by_feed: dict[str | None, list[str]] = {}
         self._all_sorted: list[str] | None = None
         self._listeners: list[Callable[[str], None]] = []
+        self._staged_bodies: dict[str, dict[str, str]] = {}  # feed -> article id -> hash
         self.journal = StateJournal(data_dir, readonly)
         self.quotes = QuoteStore(data_dir, readonly)
         self.bodies = BodyStore(data_dir, readonly)
@@ -585,6 +592,32 @@ class Library:
         return len(removed), len(kept)
 
     @_writer
+    def stage_bodies(self, feed_id: str, entries: Sequence[EntryLike]) -> int:
+        """Write a feed's new and changed bodies ahead of `apply_refresh`.
+
+        A refresh calls this as each feed is parsed, so the body files are written while
+        other feeds are still downloading; `apply_refresh` then only writes the metadata.
+        Bodies on disk that no metadata names yet are harmless (a crash here loses nothing
+        the next refresh does not bring back). Returns how many bodies were written.
+        """
+        if feed_id not in self._feeds:
+            return 0
+        updates: dict[str, str | list] = {}
+        hashes: dict[str, str] = {}
+        for entry in entries:
+            article_id = short_hash(feed_id, entry.guid)
+            existing = self._articles.get(article_id)
+            if article_id in updates or (
+                    existing is not None and existing.content_hash == entry.content_hash):
+                continue  # unchanged, or a later duplicate of a guid (the first wins)
+            updates[article_id] = _stored_body(entry)
+            hashes[article_id] = entry.content_hash
+        if updates:
+            self.bodies.put_feed(feed_id, updates, set())
+        self._staged_bodies.setdefault(feed_id, {}).update(hashes)
+        return len(updates)
+
+    @_writer
     def apply_refresh(self, changes: Sequence[FeedChange]) -> dict[str, StoreResult]:
         """Store a refresh: new and changed entries, feed metadata, retention; one write.
 
@@ -598,7 +631,8 @@ class Library:
         removals: list[str] = []
         feed_docs: dict[str, dict] = {}
         protected = self.journal.sets["bookmarked"] | self.quotes.article_ids()
-        touched_feeds: list[str] = []
+        body_writes: list[tuple[str, dict, set[str]]] = []
+        staged_any = bool(self._staged_bodies)
         for change in changes:
             feed = change.feed
             if feed.id not in self._feeds:
@@ -607,7 +641,8 @@ class Library:
             feed_docs[feed.id] = feed.to_dict()
             if not change.entries:
                 continue
-            body_updates: dict[str, str] = {}
+            body_updates: dict[str, str | list] = {}
+            staged = self._staged_bodies.pop(feed.id, {})  # written already by stage_bodies
             seen: set[str] = set()
             new_ids: list[str] = []
             updated_ids: list[str] = []
@@ -629,7 +664,8 @@ class Library:
                     read=existing.read if existing else False,
                     bookmarked=existing.bookmarked if existing else False,
                 )
-                body_updates[article_id] = entry.text
+                if staged.get(article_id) != entry.content_hash:
+                    body_updates[article_id] = _stored_body(entry)
                 upserts[article_id] = _article_row(article)
                 self._articles[article_id] = article
                 if existing is None:
@@ -649,9 +685,11 @@ class Library:
             result.new_ids.extend(new_ids)
             result.new += len(new_ids)
             result.updated += sum(1 for i in updated_ids if i not in gone)
-            self.bodies.put_feed(feed.id, body_updates, set(pruned))
-            touched_feeds.append(feed.id)
-        if touched_feeds:
+            if body_updates or pruned:
+                body_writes.append((feed.id, body_updates, set(pruned)))
+        if body_writes:  # bodies first: metadata never names a body that is not on disk
+            self.bodies.put_feeds(body_writes)
+        if body_writes or staged_any:
             self.bodies.sync_feeds()
         for article_id in removals:
             upserts.pop(article_id, None)
