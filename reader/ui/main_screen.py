@@ -243,12 +243,11 @@ class MainScreen(Screen[None]):
         article = self.library.article(article_id)
         if article is None:
             return
-        try:
-            body = await asyncio.to_thread(self.library.body, article_id)
+        try:  # one trip to a thread: read the body, then find its quotes
+            body, views = await asyncio.to_thread(self._read_article, article_id)
         except Exception as error:  # a damaged body file must not kill the app
             self.notify(f"Could not read the article: {error}", severity="error", markup=False)
             return
-        views = await self._quote_views(article_id, body)
         feed = self.library.feed(article.feed_id) if article.feed_id else None
         self.detail.show_article(article, body, feed)
         self.quote_pane.show_quotes(article_id, views)
@@ -492,6 +491,17 @@ class MainScreen(Screen[None]):
             self.notify("Quote saved.", markup=False, timeout=2)
             self.detail.action_clear_anchor()
             await self._refresh_quotes(article_id)
+
+    def _read_article(self, article_id: str) -> tuple[str, list[QuoteView]]:
+        """In a worker thread: the body and its quotes (an extractor bug: saved ones only)."""
+        body = self.library.body(article_id)
+        saved = self.library.saved_quotes(article_id)
+        try:
+            return body, article_quote_views(article_id, body, saved)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, f"Quote extraction failed: {error}",
+                                      severity="warning", markup=False)
+            return body, [saved_view(q) for q in saved]
 
     async def _quote_views(self, article_id: str, body: str) -> list[QuoteView]:
         """Extracted and saved quotes, computed in a thread; an extractor bug shows saved ones."""
