@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -64,8 +62,11 @@ def build_parser() -> ReaderArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="library folder to use")
     parser.add_argument(
         "--demo", action="store_true",
-        help="open the TUI on a throwaway copy of the bundled demo library",
+        help="open the TUI on a copy of the bundled demo library (kept apart from yours, "
+             "in the cache folder)",
     )
+    parser.add_argument("--reset-demo", action="store_true",
+                        help="with --demo: start the demo copy over")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      parser_class=ReaderArgumentParser)
 
@@ -453,14 +454,12 @@ def run_tui(args: argparse.Namespace) -> int:
     from reader.ui.app import ReaderApp
 
     if args.demo:
-        from reader.demo_library import build_demo_library
+        from reader.demo_library import open_demo_library
+        from reader.paths import demo_data_dir
 
-        scratch = Path(tempfile.mkdtemp(prefix="reader-demo-"))
-        try:
-            library = build_demo_library(scratch / "library")
-            return _run_app(ReaderApp(library, demo=True, config=_config()))
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        config = _config()
+        library = open_demo_library(demo_data_dir(), reset=args.reset_demo)
+        return _run_app(ReaderApp(library, demo=True, config=config))
     data_dir = resolve_data_dir(args.data_dir)
     config = _config()
     try:
@@ -511,6 +510,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.demo and args.command:
         parser.error("--demo opens the TUI and takes no command")
+    if args.reset_demo and not args.demo:
+        parser.error("--reset-demo goes with --demo")
     handler = COMMANDS.get(args.command, run_tui) if args.command else run_tui
     try:
         return handler(args)

@@ -1,7 +1,13 @@
-"""The bundled demo library: fictional articles shipped in the package (`reader/demo/`)."""
+"""The bundled demo library: fictional articles shipped in the package (`reader/demo/`).
+
+`reader --demo` works on its own copy in the cache folder: what you bookmark or save there
+is still there when you reopen the demo, your real library is never touched, and
+`reader --demo --reset-demo` starts the copy over.
+"""
 
 from __future__ import annotations
 
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -23,7 +29,15 @@ def demo_articles() -> list[LocalArticleInput]:
 
 
 def build_demo_library(data_dir: Path) -> Library:
-    """A fresh writable library in `data_dir` holding the demo articles."""
+    """A writable library in `data_dir` holding the demo articles (added once: re-adding is
+    a no-op, so bookmarks and passages saved in the demo stay until it is reset)."""
     library = Library.open(data_dir)
     library.add_local_articles(demo_articles())
     return library
+
+
+def open_demo_library(data_dir: Path, *, reset: bool = False) -> Library:
+    """The demo's own library (a copy in the cache folder, never the user's library)."""
+    if reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    return build_demo_library(data_dir)

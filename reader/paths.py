@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 ENV_DATA_DIR = "READER_DATA_DIR"
+ENV_DEMO_DIR = "READER_DEMO_DIR"
 
 
 def default_data_dir() -> Path:
@@ -22,3 +23,11 @@ def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return default_data_dir()
+
+
+def demo_data_dir() -> Path:
+    """The demo's own library: in the cache folder, never the user's library."""
+    from_env = os.environ.get(ENV_DEMO_DIR)
+    if from_env:
+        return Path(from_env).expanduser()
+    return Path(platformdirs.user_cache_dir("reader", appauthor=False)) / "demo-library"

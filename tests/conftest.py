@@ -30,6 +30,8 @@ HOSTILE_TITLES = [
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test ever touches the user's real library."""
     monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "default-library"))
+    monkeypatch.setenv("READER_DEMO_DIR", str(tmp_path / "demo-library"))
+    monkeypatch.setenv("READER_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
 

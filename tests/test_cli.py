@@ -53,6 +53,7 @@ def test_version_and_help() -> None:
     ["export", "everything"],
     ["export", "quotes", "--since", "yesterday"],
     ["--demo", "articles"],
+    ["--reset-demo"],
 ])
 def test_bad_arguments_give_one_sentence_and_status_2(args: list[str], data_dir: Path) -> None:
     result = run(*args, data_dir=data_dir)

@@ -353,3 +353,40 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(filled_library: Lib
         await pilot.press("enter", "j")
         await settle(pilot, app)
         assert app.screen.query_one("#filter", Input).value == "harb"  # j moved the list
+
+
+async def test_demo_keeps_what_you_save_and_never_touches_your_library(tmp_path: Path) -> None:
+    """The README's first run: bookmark and save a passage in the demo, quit, reopen."""
+    import os
+
+    from reader.demo_library import open_demo_library
+    from reader.paths import demo_data_dir
+
+    demo_dir = demo_data_dir()
+    library = open_demo_library(demo_dir)
+    app = ReaderApp(library, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("b", "enter")
+        await settle(pilot, app)
+        await pilot.press("j", "s")
+        await until_dialog(pilot, app, NoteDialog)
+        await pilot.press(*"worth quoting", "enter", "enter")
+        await settle(pilot, app)
+    library.close()
+
+    again = open_demo_library(demo_dir)  # reopen: both are still there
+    try:
+        assert len(again.articles()) == 8
+        [bookmarked] = again.articles(bookmarked=True)
+        [quote] = again.saved_quotes()
+        assert quote.article_id == bookmarked.id and quote.note == "worth quoting"
+    finally:
+        again.close()
+    assert not Path(os.environ["READER_DATA_DIR"]).exists()  # the user's library: untouched
+
+    fresh = open_demo_library(demo_dir, reset=True)
+    try:
+        assert fresh.articles(bookmarked=True) == [] and fresh.saved_quotes() == []
+    finally:
+        fresh.close()

@@ -136,7 +136,7 @@ class MainScreen(Screen[None]):
 
     def _scheduled_refresh(self) -> None:
         """The interval refresh: silent when there is nothing to do or one is running."""
-        if self.library.feeds() and not self._refreshing and not self.demo:
+        if self.library.feeds() and not self._refreshing:
             self._run_refresh(self.library.feeds())
 
     def on_screen_resume(self) -> None:
@@ -212,7 +212,7 @@ class MainScreen(Screen[None]):
         if self.filter_text:
             parts.append(f"filter: {self.filter_text}")
         if self.demo:
-            parts.append("demo (changes are thrown away)")
+            parts.append("demo copy: your library is untouched")
         self.app.sub_title = " · ".join(parts)
         self.query_one("#list-column").border_title = f"Articles ({shown})"
 
