@@ -100,8 +100,10 @@ def build_parser() -> ReaderArgumentParser:
     s = quote_commands.add_parser("save", help="save the Nth extracted quote of an article")
     s.add_argument("article", metavar="ARTICLE")
     s.add_argument("n", metavar="N", type=_positive_int)
-    s.add_argument("--note", default="", help="a note kept with the quote")
-    s.add_argument("--tag", action="append", default=[], metavar="TAG")
+    s.add_argument("--note", default=None, help="a note kept with the quote")
+    s.add_argument("--tag", action="append", default=None, metavar="TAG",
+                   help="a tag (repeat for more); saving again keeps the note and tags "
+                        "unless new ones are given")
     s = quote_commands.add_parser("delete", help="delete a saved quote")
     s.add_argument("quote", metavar="QUOTE")
 
@@ -467,7 +469,10 @@ def run_tui(args: argparse.Namespace) -> int:
     except LibraryDamaged as error:
         if error.backup is not None and sys.stdin.isatty() and sys.stdout.isatty():
             print(f"reader: {error}", file=sys.stderr)
-            answer = input("Restore the backup now? [y/N] ").strip().lower()
+            try:
+                answer = input("Restore the backup now? [y/N] ").strip().lower()
+            except (EOFError, KeyboardInterrupt):
+                answer = ""
             if answer in ("y", "yes"):
                 from reader.library.store import restore_backup
 
@@ -494,7 +499,7 @@ def _run_app(app) -> int:
         app.run()
     finally:
         app.library.close()
-    return EXIT_OK
+    return app.return_code or EXIT_OK
 
 
 COMMANDS = {

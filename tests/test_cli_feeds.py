@@ -128,7 +128,7 @@ def test_refresh_of_many_feeds_parses_in_worker_processes(feed_server, data_dir:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert sum(r["new"] for r in report) == 30
-    assert [r for r in report if r["status"] == "error"][0]["error"]
+    assert next(r for r in report if r["status"] == "error")["error"]
     articles = json.loads(run("articles", "--json", data_dir=data_dir).stdout)
     story = next(a for a in articles if a["title"] == "Feed 7 story 2")
     shown = json.loads(run("show", story["id"], "--json", data_dir=data_dir).stdout)

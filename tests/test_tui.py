@@ -22,9 +22,15 @@ SIZE = (120, 40)
 
 
 async def settle(pilot, app: ReaderApp) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until no worker runs (workers may start others: bounded rounds)."""
+    from textual.worker import WorkerState
+
+    for _ in range(20):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
 
 
 async def until_dialog(pilot, app: ReaderApp, kind: type) -> None:
@@ -390,3 +396,24 @@ async def test_demo_keeps_what_you_save_and_never_touches_your_library(tmp_path:
         assert fresh.articles(bookmarked=True) == [] and fresh.saved_quotes() == []
     finally:
         fresh.close()
+
+
+async def test_opening_updates_the_unread_count_and_help_shows_the_keymap(
+        filled_library: Library) -> None:
+    from reader.config import Config
+    from reader.ui.widgets.feed_sidebar import FeedSidebar
+
+    app = ReaderApp(filled_library, config=Config(keys={"reader.bookmark": "m"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.screen.add_class("-sidebar")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        sidebar = app.screen.query_one(FeedSidebar)
+        unread_row = str(sidebar.get_option_at_index(1).prompt)
+        assert unread_row.endswith("3")  # 4 articles, one opened
+        await pilot.press("question_mark")
+        await settle(pilot, app)
+        text = str(app.screen.query_one(Static).render())
+        assert any(line.strip().startswith("m") and "Bookmark" in line
+                   for line in text.splitlines())

@@ -113,6 +113,8 @@ async def test_add_feed_dialog_validates_and_subscribes(library: Library, feed_s
 async def test_open_link_only_http(library: Library, monkeypatch) -> None:
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
     library.add_local_articles([
         LocalArticleInput("Good", "", "Text.", link="https://news.example/story",
                           published="2025-01-02T00:00:00Z"),
@@ -187,3 +189,19 @@ async def test_scheduled_refresh_runs_on_its_interval(library: Library, feed_ser
                 break
         await settle(pilot, app)
         assert library.count() == 3
+
+
+async def test_open_link_without_a_desktop_copies_it(library: Library, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    library.add_local_articles([LocalArticleInput("Good", "", "Text.",
+                                                  link="https://news.example/story")])
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert opened == []  # no console browser started on the TUI's terminal
+        assert app.clipboard == "https://news.example/story"

@@ -145,3 +145,26 @@ async def test_export_dialog_writes_and_refuses_overwrite(filled_library: Librar
             "exists" in str(app.screen.query_one("#export-error").render())
         assert target.read_bytes() == before
         await pilot.press("escape")
+
+
+async def test_pane_follows_deletes_made_in_the_quote_library(filled_library: Library) -> None:
+    from reader.ui.screens.dialogs import ConfirmDialog
+
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_harbour(pilot, app, filled_library)
+        pane.focus()
+        pane.highlighted = 0
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert any(v.saved for v in pane.views)
+        await pilot.press("L")
+        await settle(pilot, app)
+        await pilot.press("d")
+        await until_dialog(pilot, app, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert filled_library.saved_quotes() == []
+        assert not any(v.saved for v in pane.views)  # the pane shows the library as it is

@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 
 from reader.library.atomic import atomic_write, clean_stale_temps, ensure_dir
+from reader.library.errors import LibraryDamaged
 from reader.library.storage import load_json_file
 from reader.text.body import StoredBody, stored_to_text
 
@@ -61,7 +62,11 @@ class BodyStore:
             return cached
         try:
             data = load_json_file(self._feed_path(feed_id)) or {}
-        except Exception:  # a damaged body file loses bodies, never the library
+        except LibraryDamaged:  # a damaged body file loses its bodies, never the library
+            data = {}
+        # Any other error (EIO, EMFILE, no memory) propagates and nothing is cached: treating
+        # it as "no bodies" would let the next refresh replace the file with only new ones.
+        if not isinstance(data, dict):
             data = {}
         self._cache[feed_id] = data
         if len(self._cache) > _CACHE_FEEDS:

@@ -10,6 +10,7 @@ open and close and when it grows long.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 
@@ -69,6 +70,27 @@ class StateJournal:
         else:
             target.difference_update(ids)
 
+    def _append(self, line: bytes) -> None:
+        """Append one whole line and fsync it, or leave the journal as it was and raise.
+
+        A short write (a nearly full disk) must not leave half a line: the next line would
+        be glued to it and both lost at replay, though both were reported as saved.
+        """
+        assert self._fd is not None
+        size = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(line)
+            while view:
+                written = os.write(self._fd, view)
+                if written <= 0:
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                view = view[written:]
+            os.fsync(self._fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+            raise
+
     def set(self, field: str, ids: list[str], value: bool) -> None:
         """Durably record `field = value` for `ids` (returns after fsync)."""
         if field not in FIELDS:
@@ -77,8 +99,7 @@ class StateJournal:
             return
         assert self._fd is not None, "journal opened read-only"
         line = orjson.dumps({"f": field, "v": int(value), "ids": ids}) + b"\n"
-        os.write(self._fd, line)
-        os.fsync(self._fd)
+        self._append(line)
         self._apply(field, ids, value)
         self._lines += 1
         if self._lines >= COMPACT_AFTER_LINES:

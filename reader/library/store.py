@@ -36,6 +36,7 @@ from reader.library.lock import WriterLock
 from reader.library.quotes_store import QuoteStore
 from reader.library.storage import KeyedTable, open_db
 from reader.models import Article, Feed, Quote, short_hash, to_iso, utc_now
+from reader.quotes.anchor import locate, span_holds
 
 SCHEMA_VERSION = 2
 # Since schema 2 an article is stored as a row: these fields in this order, keyed by its id.
@@ -737,26 +738,42 @@ class Library:
 
     @_writer
     def save_quote(
-        self, article_id: str, start: int, end: int, *, speaker: str = "", kind: str = "full",
-        note: str = "", tags: Sequence[str] = (), origin: str = "user",
-        speaker_mention: str = "", cue: str = "", text: str | None = None,
+        self, article_id: str, start: int, end: int, *, speaker: str | None = None,
+        kind: str = "full", note: str | None = None, tags: Sequence[str] | None = None,
+        origin: str = "user", speaker_mention: str = "", cue: str = "",
+        text: str | None = None,
     ) -> Quote:
-        """Save a passage of an article; saving the same span again updates note and tags."""
+        """Save a passage of an article.
+
+        `text` is what the user saw: if the article changed since (a refresh updated it in
+        place), the passage is looked up again and refused if it is gone. Saving a span
+        that is already saved keeps its note, tags and speaker unless new ones are given.
+        """
         article = self._articles.get(article_id)
         if article is None:
             raise LibraryError(f"No article {article_id}.")
         body = self.bodies.get(article_id, article.feed_id)
+        if text is not None and not span_holds(body, start, end, text):
+            found = locate(body, text, near=start)
+            if found is None:
+                raise LibraryError("The article has changed since it was shown; open it "
+                                   "again and choose the passage anew.")
+            start, end = found
         if not (0 <= start < end <= len(body)):
             raise LibraryError("That passage is outside the article text.")
         now = to_iso(utc_now())
         quote_id = Quote.make_id(article_id, start, end)
         existing = self.quotes.by_id.get(quote_id)
+        keep = existing or Quote(id="", article_id="", text="", start=0, end=0)
         quote = Quote(
             id=quote_id, article_id=article_id,
             text=text if text is not None else body[start:end], start=start, end=end,
-            speaker=speaker, kind=kind, note=note,
-            tags=list(dict.fromkeys(t for t in tags if t)), origin=origin,
-            speaker_mention=speaker_mention, cue=cue,
+            speaker=speaker if speaker is not None else keep.speaker,
+            kind=kind if existing is None or origin == existing.origin else existing.kind,
+            note=note if note is not None else keep.note,
+            tags=list(dict.fromkeys(t for t in tags if t)) if tags is not None else keep.tags,
+            origin=existing.origin if existing else origin,
+            speaker_mention=speaker_mention or keep.speaker_mention, cue=cue or keep.cue,
             prefix=body[max(0, start - 32):start], suffix=body[end:end + 32],
             created_at=existing.created_at if existing else now, updated_at=now,
         )

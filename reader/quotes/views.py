@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reader.models import Quote
+from reader.quotes.anchor import locate, span_holds
 
 
 @dataclass(slots=True)
@@ -58,9 +59,15 @@ def extracted_quotes(body: str) -> tuple:
     return _extract_cached(body)
 
 
-def saved_view(quote: Quote) -> QuoteView:
+def saved_view(quote: Quote, body: str | None = None) -> QuoteView:
+    """A saved quote as shown; with the article text, its span is found again if it moved."""
+    start, end = quote.start, quote.end
+    if body is not None and not span_holds(body, start, end, quote.text):
+        found = locate(body, quote.text, near=start)
+        if found is not None:
+            start, end = found
     return QuoteView(
-        article_id=quote.article_id, text=quote.text, start=quote.start, end=quote.end,
+        article_id=quote.article_id, text=quote.text, start=start, end=end,
         kind=quote.kind, speaker=quote.speaker, id=quote.id, saved=True, note=quote.note,
         tags=list(quote.tags), origin=quote.origin, speaker_mention=quote.speaker_mention,
         cue=quote.cue,
@@ -69,7 +76,8 @@ def saved_view(quote: Quote) -> QuoteView:
 
 def article_quote_views(article_id: str, body: str, saved: list[Quote]) -> list[QuoteView]:
     """Extracted quotes numbered 1..n (marked saved when kept), then passages saved by hand."""
-    by_span = {(q.start, q.end): q for q in saved}
+    anchored = [saved_view(q, body) for q in saved]
+    by_span = {(v.start, v.end): v for v in anchored}
     views: list[QuoteView] = []
     for number, found in enumerate(extracted_quotes(body), start=1):
         kept = by_span.pop((found.start, found.end), None)
@@ -82,5 +90,5 @@ def article_quote_views(article_id: str, body: str, saved: list[Quote]) -> list[
             view.id, view.saved, view.note, view.tags = kept.id, True, kept.note, list(kept.tags)
             view.speaker = kept.speaker or view.speaker
         views.append(view)
-    views.extend(saved_view(q) for q in sorted(by_span.values(), key=lambda q: q.start))
+    views.extend(sorted(by_span.values(), key=lambda v: v.start))
     return views

@@ -20,6 +20,20 @@ def stylesheet_path() -> Path:
     return Path(str(resources.files("reader.styles").joinpath("app.tcss")))
 
 
+def known_binding_ids() -> set[str]:
+    """Every binding id the keymap can name."""
+    from reader.ui.screens import dialogs, export_dialog, help, quote_library
+    from reader.ui.widgets.article_list import ArticleList
+    from reader.ui.widgets.article_view import ArticleView
+    from reader.ui.widgets.feed_sidebar import FeedSidebar
+    from reader.ui.widgets.quote_pane import QuotePane
+
+    classes = [ReaderApp, MainScreen, ArticleList, ArticleView, QuotePane, FeedSidebar,
+               help.HelpScreen, dialogs.ConfirmDialog, dialogs.NoteDialog, dialogs.TextDialog,
+               dialogs.InfoDialog, quote_library.QuoteLibraryScreen, export_dialog.ExportDialog]
+    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
+
+
 class ReaderApp(App[None]):
     TITLE = "Reader"
     CSS_PATH = [stylesheet_path()]
@@ -43,6 +57,11 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         if self.config.keys:
+            unknown = sorted(set(self.config.keys) - known_binding_ids())
+            if unknown:
+                self.notify(f"The keymap names unknown bindings: {', '.join(unknown)} "
+                            "(the ids are listed in the README).", severity="warning",
+                            markup=False, timeout=10)
             self.set_keymap(self.config.keys)
         if self.config.theme:
             try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import webbrowser
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +38,16 @@ from reader.ui.widgets.quote_pane import QuotePane
 
 NARROW_WIDTH = 110
 FILTER_DELAY = 0.25
+
+def graphical_browser_possible() -> bool:
+    """Is there a desktop to open a browser on? (Not over SSH without X, not on a console.)"""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    if os.environ.get("BROWSER", "").split(":")[0].rsplit("/", 1)[-1] in (
+            "w3m", "lynx", "links", "elinks", "www-browser"):
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
 
 WELCOME = """Welcome to Reader.
 
@@ -140,9 +152,15 @@ class MainScreen(Screen[None]):
             self._run_refresh(self.library.feeds())
 
     def on_screen_resume(self) -> None:
-        """Back from the quote library or a dialog: the titles are ours again."""
+        """Back from the quote library or a dialog: titles and quotes may have changed."""
         if self.is_mounted:
             self._update_titles(len(self.article_list.article_ids))
+            if self.current_id and self.detail.article is not None:
+                self._requote(self.current_id)
+
+    @work(group="requote", exclusive=True, exit_on_error=False)
+    async def _requote(self, article_id: str) -> None:
+        await self._refresh_quotes(article_id)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -254,8 +272,14 @@ class MainScreen(Screen[None]):
         if focus:
             self.detail.focus()
         if mark_read and not article.read:
-            await self._write(self.library.set_read, [article_id], True)
+            self._mark_read(article_id)
+
+    @work(group="write", exit_on_error=False)
+    async def _mark_read(self, article_id: str) -> None:
+        """Not part of the (exclusive) open worker: moving on must not cancel it."""
+        if await self._write(self.library.set_read, [article_id], True):
             self._refresh_article(article_id)
+            self.sidebar.show_library(self.library, self.scope)
 
     async def _write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a library write in a thread; show a failure instead of raising."""
@@ -289,22 +313,24 @@ class MainScreen(Screen[None]):
             self._step_feed(delta)
 
     def _step_feed(self, delta: int) -> None:
-        """n/p past the end of a feed go on to the next feed with unread articles."""
+        """n/p past the end of a feed go on to the next feed with a visible unread article."""
         if self.scope.kind != "feed":
             self.notify("No more unread articles.", markup=False)
             return
-        feeds = [f for f in self.library.feeds() if self.library.counts(f.id)[0]]
         ordered = self.library.feeds()
         position = next((i for i, f in enumerate(ordered) if f.id == self.scope.value), 0)
         candidates = ordered[position + 1:] if delta > 0 else list(reversed(ordered[:position]))
+        original = self.scope
         for feed in candidates:
-            if feed in feeds:
-                self.scope = Scope("feed", feed.id)
+            if not self.library.counts(feed.id)[0]:
+                continue
+            self.scope = Scope("feed", feed.id)
+            unread = [a for a in self._query() if not a.read]
+            if unread:
                 self.reload()
-                unread = [a for a in self._query() if not a.read]
-                if unread:
-                    self.open_article(unread[0 if delta > 0 else -1].id)
+                self.open_article(unread[0 if delta > 0 else -1].id)
                 return
+        self.scope = original
         self.notify("No more unread articles.", markup=False)
 
     def action_next_article(self) -> None:
@@ -458,9 +484,9 @@ class MainScreen(Screen[None]):
             ("Quote pane", QuotePane.BINDINGS),
             ("Feed sidebar", FeedSidebar.BINDINGS),
         ]
-        self.app.push_screen(HelpScreen(
-            [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]
-        ))
+        shown = [(title, [b for b in bindings if isinstance(b, Binding)])
+                 for title, bindings in groups]
+        self.app.push_screen(HelpScreen(shown, keymap=self.config.keys))
 
     # Quotes ------------------------------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#quotes")
@@ -471,18 +497,25 @@ class MainScreen(Screen[None]):
 
     @on(ArticleView.SavePassage)
     def _save_passage(self, event: ArticleView.SavePassage) -> None:
+        from reader.models import Quote
+
         text = self.detail.body[event.start:event.end]
+        existing = self.library.quote(Quote.make_id(event.article_id, event.start, event.end))
 
         def saved(result: tuple[str, list[str]] | None) -> None:
             if result is not None:
-                self._save_quote(event.article_id, event.start, event.end, result[0], result[1])
+                self._save_quote(event.article_id, event.start, event.end, result[0], result[1],
+                                 text=text)
 
-        self.app.push_screen(NoteDialog("Save passage as a quote", text), saved)
+        title = "Edit the saved passage" if existing else "Save passage as a quote"
+        self.app.push_screen(NoteDialog(title, text, existing.note if existing else "",
+                                        existing.tags if existing else []), saved)
 
     @work(group="write", exit_on_error=False)
     async def _save_quote(self, article_id: str, start: int, end: int, note: str,
-                          tags: list[str], view: QuoteView | None = None) -> None:
-        kwargs: dict[str, Any] = {"note": note, "tags": tags}
+                          tags: list[str], view: QuoteView | None = None,
+                          text: str | None = None) -> None:
+        kwargs: dict[str, Any] = {"note": note, "tags": tags, "text": text}
         if view is not None:
             kwargs.update(speaker=view.speaker, kind=view.kind, origin="auto",
                           speaker_mention=view.speaker_mention, cue=view.cue, text=view.text)
@@ -490,7 +523,7 @@ class MainScreen(Screen[None]):
         if quote is not None:
             self.notify("Quote saved.", markup=False, timeout=2)
             self.detail.action_clear_anchor()
-            await self._refresh_quotes(article_id)
+        await self._refresh_quotes(article_id)
 
     def _read_article(self, article_id: str) -> tuple[str, list[QuoteView]]:
         """In a worker thread: the body and its quotes (an extractor bug: saved ones only)."""
@@ -501,7 +534,7 @@ class MainScreen(Screen[None]):
         except Exception as error:
             self.app.call_from_thread(self.notify, f"Quote extraction failed: {error}",
                                       severity="warning", markup=False)
-            return body, [saved_view(q) for q in saved]
+            return body, [saved_view(q, body) for q in saved]
 
     async def _quote_views(self, article_id: str, body: str) -> list[QuoteView]:
         """Extracted and saved quotes, computed in a thread; an extractor bug shows saved ones."""
@@ -510,7 +543,7 @@ class MainScreen(Screen[None]):
             return await asyncio.to_thread(article_quote_views, article_id, body, saved)
         except Exception as error:
             self.notify(f"Quote extraction failed: {error}", severity="warning", markup=False)
-            return [saved_view(q) for q in saved]
+            return [saved_view(q, body) for q in saved]
 
     async def _refresh_quotes(self, article_id: str) -> None:
         if article_id != self.current_id:
@@ -587,6 +620,12 @@ class MainScreen(Screen[None]):
             self.notify("Only http and https links are opened.", severity="warning",
                         markup=False)
             return
+        if not graphical_browser_possible():
+            # A console browser (w3m, lynx) would fight the TUI for this terminal.
+            self.app.copy_to_clipboard(article.link)
+            self.notify(f"No graphical browser here; link copied: {article.link}",
+                        markup=False)
+            return
         self._open_in_browser(article.link)
 
     @work(thread=True, group="browser", exit_on_error=False)
@@ -651,6 +690,11 @@ class MainScreen(Screen[None]):
             self._refreshing = False
             self.remove_class("-refreshing")
         self.reload()
+        shown = self.detail.article
+        if shown is not None and self.current_id == shown.id:
+            now = self.library.article(shown.id)
+            if now is not None and now.content_hash != shown.content_hash:
+                self.preview(shown.id)  # updated in place: show (and quote) the new text
         severity = "warning" if report.failed else "information"
         self.notify(report.summary(), markup=False, severity=severity)
 
@@ -718,7 +762,10 @@ class MainScreen(Screen[None]):
     def _after_library(self, article_id: str | None) -> None:
         if article_id:
             self.scope = Scope("all")
+            self.bookmarks_only = False
             self.filter_text = ""
+            self.query_one("#filter", Input).value = ""
+            self._close_filter()
             self.reload()
             self.open_article(article_id, focus_detail=True)
 

@@ -99,7 +99,9 @@ class ExportDialog(ModalScreen[Path | None]):
         try:
             written = await asyncio.to_thread(do_export)
         except (ExportError, ValueError, OSError) as problem:
-            error.update(Content(str(problem)))
+            message = str(problem).replace("use --force to overwrite it",
+                                           "tick “Overwrite an existing file” to replace it")
+            error.update(Content(message))
             return
         self.notify(f"Exported to {written}", markup=False)
         self.dismiss(written)

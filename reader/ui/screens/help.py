@@ -10,9 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def _key_names(binding: Binding) -> str:
+def _key_names(binding: Binding, keymap: dict[str, str] | None = None) -> str:
+    """The keys as the user has them: the keymap's for this binding id, else the default."""
+    keys = (keymap or {}).get(binding.id or "", binding.key)
     names = []
-    for key in binding.key.split(","):
+    for key in keys.split(","):
         key = key.strip()
         names.append({"question_mark": "?", "slash": "/", "space": "space",
                       "shift+tab": "shift+tab"}.get(key, key))
@@ -22,9 +24,11 @@ def _key_names(binding: Binding) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
-    def __init__(self, groups: list[tuple[str, list[Binding]]]) -> None:
+    def __init__(self, groups: list[tuple[str, list[Binding]]],
+                 keymap: dict[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.groups = groups
+        self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
         lines: list[Content] = [Content.from_markup("[b]Reader keys[/b]  [dim](escape closes)[/]")]
@@ -34,7 +38,7 @@ class HelpScreen(ModalScreen[None]):
             seen: set[tuple[str, str]] = set()
             for binding in bindings:
                 label = binding.description or binding.action
-                keys = _key_names(binding)
+                keys = _key_names(binding, self.keymap)
                 if (keys, label) in seen:
                     continue
                 seen.add((keys, label))
