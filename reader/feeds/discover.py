@@ -15,6 +15,7 @@ from lxml import etree
 
 from reader.feeds.urls import resolve_http
 from reader.text.clean import clean_line
+from reader.text.html import safe_html_parser
 
 __all__ = ["common_feed_urls", "find_feed_links", "looks_like_feed", "sniff"]
 
@@ -137,15 +138,7 @@ def looks_like_feed(body: bytes, content_type: str) -> bool:
 
 
 def _html_parser(encoding: str | None) -> etree.HTMLParser:
-    return etree.HTMLParser(
-        encoding=encoding,
-        no_network=True,
-        remove_comments=True,
-        remove_pis=True,
-        default_doctype=False,
-        collect_ids=False,
-        huge_tree=False,
-    )
+    return safe_html_parser(encoding)
 
 
 def _utf8_or_none(data: bytes) -> str | None:

@@ -37,20 +37,26 @@ from reader.text.clean import clean_line, clean_text
 __all__ = ["html_to_line", "html_to_text", "plain_to_text"]
 
 
+def safe_html_parser(encoding: str | None = "utf-8") -> etree.HTMLParser:
+    """An lxml HTML parser that never touches the network, drops comments and processing
+    instructions, and keeps libxml2's size limits (shared with feed discovery)."""
+    return etree.HTMLParser(
+        encoding=encoding,
+        remove_comments=True,
+        remove_pis=True,
+        no_network=True,
+        default_doctype=False,
+        collect_ids=False,
+        huge_tree=False,
+    )
+
+
 class _Parsers(threading.local):
     """One HTML parser per thread: bodies are converted in worker threads, and a parser's
     error log (read below) must belong to the parse that just ran."""
 
     def __init__(self) -> None:
-        self.html = etree.HTMLParser(
-            encoding="utf-8",
-            remove_comments=True,
-            remove_pis=True,
-            no_network=True,
-            default_doctype=False,
-            collect_ids=False,
-            huge_tree=False,
-        )
+        self.html = safe_html_parser()
 
 
 _PARSERS = _Parsers()
