@@ -417,3 +417,25 @@ async def test_opening_updates_the_unread_count_and_help_shows_the_keymap(
         text = str(app.screen.query_one(Static).render())
         assert any(line.strip().startswith("m") and "Bookmark" in line
                    for line in text.splitlines())
+
+
+async def test_next_unread_at_the_row_cap_says_where_the_rest_is(data_dir: Path,
+                                                                  monkeypatch) -> None:
+    import reader.ui.widgets.article_list as article_list
+
+    monkeypatch.setattr(article_list, "MAX_ROWS", 3)
+    library = Library.open(data_dir)
+    library.add_local_articles([
+        LocalArticleInput(f"T{i}", "", "Text.", published=f"2025-01-{10 + i:02d}T00:00:00Z")
+        for i in range(6)])
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        assert len(articles.article_ids) == 3 and articles.overflow == 3
+        await pilot.press("n", "n", "n")
+        await settle(pilot, app)
+        messages = [n.message for n in app._notifications]
+        assert any("3 older ones" in m for m in messages)
+        assert not any(m == "No more unread articles." for m in messages)
+    library.close()

@@ -310,6 +310,11 @@ class MainScreen(Screen[None]):
                 return
             index += delta
         if predicate is not None:
+            if delta > 0 and self.article_list.overflow:
+                self.notify(f"The list shows the newest {len(ids)} articles; "
+                            f"{self.article_list.overflow} older ones are reached by picking a "
+                            "feed (f) or filtering (/).", markup=False)
+                return
             self._step_feed(delta)
 
     def _step_feed(self, delta: int) -> None:
