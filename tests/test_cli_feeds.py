@@ -133,6 +133,19 @@ def test_refresh_of_many_feeds_parses_in_worker_processes(feed_server, data_dir:
     story = next(a for a in articles if a["title"] == "Feed 7 story 2")
     shown = json.loads(run("show", story["id"], "--json", data_dir=data_dir).stdout)
     assert shown["text"] == "Body 7.2"
+    assert run("bookmark", story["id"], data_dir=data_dir).returncode == 0
+
+    # Again, with one entry changed: updated in place (text and state), the rest untouched.
+    items = [(f"f7-{i}", f"Feed 7 story {i}",
+              f"<p>Body 7.{i}{' (corrected)' if i == 2 else ''}</p>") for i in range(3)]
+    feed_server.static("/m7.xml", rss("Feed 7", items))
+    again = json.loads(run("refresh", "--json", data_dir=data_dir).stdout)
+    assert sum(r["new"] for r in again) == 0 and sum(r["updated"] for r in again) == 1
+    shown = json.loads(run("show", story["id"], "--json", data_dir=data_dir).stdout)
+    assert shown["text"] == "Body 7.2 (corrected)" and shown["bookmarked"] is True
+    other = next(a for a in articles if a["title"] == "Feed 3 story 1")
+    assert json.loads(run("show", other["id"], "--json", data_dir=data_dir).stdout)["text"] == (
+        "Body 3.1")
 
 
 def test_packed_feed_round_trips() -> None:

@@ -35,7 +35,8 @@ from reader.feeds.parse import (
 from reader.feeds.urls import check_feed_url
 from reader.library.errors import LibraryError
 from reader.library.store import FeedChange, Library
-from reader.models import Feed, from_iso, to_iso, utc_now
+from reader.models import Feed, from_iso, short_hash, to_iso, utc_now
+from reader.text.body import BodySource
 from reader.text.clean import clean_line
 
 
@@ -175,6 +176,84 @@ def _parse_pool(feeds: int) -> Executor | None:
     return pool
 
 
+async def _refresh_in_workers(
+    pool: Executor, library: Library, targets: list[Feed], now: str, concurrency: int,
+) -> list[tuple[FeedResult, FeedChange]]:
+    """`reader refresh` with worker processes: each fetches, parses and writes the bodies of
+    its share of the feeds, so documents never cross a pipe; only metadata comes back, and
+    the caller stores it in one write. (Pickling 36 MB of documents to the workers and their
+    markup back cost more CPU than the parsing it spread out.)"""
+    workers = getattr(pool, "_max_workers", 2)
+    groups = [targets[index::workers] for index in range(workers)]
+    loop = asyncio.get_running_loop()
+    jobs = []
+    for group in groups:
+        if not group:
+            continue
+        known = {feed.id: library.content_hashes(feed.id) for feed in group}
+        jobs.append(loop.run_in_executor(
+            pool, _refresh_group, [f.to_dict() for f in group], now, str(library.data_dir),
+            known, max(1, concurrency // workers)))
+    results: list[tuple[FeedResult, FeedChange]] = []
+    for packed in await asyncio.gather(*jobs):
+        for outcome, feed_doc, entries, staged in packed:
+            feed = Feed.from_dict(feed_doc)
+            library.mark_staged(feed.id, staged)
+            results.append((outcome, FeedChange(feed=feed, entries=entries)))
+    return results
+
+
+def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
+                   known: dict[str, dict[str, str]], concurrency: int) -> list[tuple]:
+    """In a worker process: refresh these feeds and write their bodies; return metadata."""
+    from pathlib import Path
+
+    from reader.library.bodies import BodyStore
+
+    bodies = BodyStore(Path(data_dir))
+    staged: dict[str, dict[str, str]] = {}
+
+    def stage(feed_id: str, entries: list) -> None:
+        existing = known.get(feed_id, {})
+        updates: dict[str, object] = {}
+        hashes: dict[str, str] = {}
+        for entry in entries:
+            article_id = short_hash(feed_id, entry.guid)
+            if article_id in updates or existing.get(article_id) == entry.content_hash:
+                continue
+            updates[article_id] = entry.stored_body()
+            hashes[article_id] = entry.content_hash
+        if updates:
+            bodies.put_feed(feed_id, updates, set())
+        staged[feed_id] = hashes
+
+    async def run() -> list[tuple[FeedResult, FeedChange]]:
+        async with Fetcher(concurrency=concurrency) as fetcher:
+            return await asyncio.gather(*[
+                _refresh_one(fetcher, Feed.from_dict(doc), now, None, stage)
+                for doc in feed_docs])
+
+    asyncio.events._set_running_loop(None)  # forked from a process with a running loop
+    packed = []
+    for outcome, change in asyncio.run(run()):
+        feed_id = change.feed.id
+        written = staged.get(feed_id, {})
+        existing = known.get(feed_id, {})
+        entries = None
+        if change.entries is not None:
+            entries = []
+            for entry in change.entries:
+                article_id = short_hash(feed_id, entry.guid)
+                on_disk = entry.content_hash in (written.get(article_id),
+                                                 existing.get(article_id))
+                # A body already on disk is not sent back; one whose write failed is, so
+                # the main process stores it.
+                entries.append(replace(entry, body=BodySource(entry.body.kind, "", ""))
+                               if on_disk else entry)
+        packed.append((outcome, change.feed.to_dict(), entries, written))
+    return packed
+
+
 async def _parse(result: FetchResult, pool: Executor | None) -> ParsedFeed:
     if pool is not None:
         from concurrent.futures.process import BrokenProcessPool
@@ -217,7 +296,7 @@ def _apply_move(feed: Feed, result: FetchResult) -> str | None:
 
 async def _refresh_one(
     fetcher: Fetcher, feed: Feed, now: str, pool: Executor | None = None,
-    library: Library | None = None,
+    stage: Callable[[str, list], object] | None = None,
 ) -> tuple[FeedResult, FeedChange]:
     started = time.perf_counter()
     outcome = FeedResult(feed.id, feed.url, feed.title, "error")
@@ -251,11 +330,11 @@ async def _refresh_one(
         else:
             entries = parsed.entries
             outcome.status = "unchanged"
-            if library is not None and entries:
+            if stage is not None and entries:
                 # Write the bodies now, while other feeds are still downloading; if this
                 # fails, apply_refresh writes them (and reports the error) at the end.
                 with contextlib.suppress(Exception):
-                    await asyncio.to_thread(library.stage_bodies, feed.id, entries)
+                    await asyncio.to_thread(stage, feed.id, entries)
             outcome.moved_to = _apply_move(updated, result)  # only once it parses as a feed
             if parsed.title and not feed.title:
                 updated.title = clean_line(parsed.title)
@@ -282,24 +361,33 @@ async def refresh_feeds(
     report = RefreshReport()
     changes: list[FeedChange] = []
     own = fetcher is None
-    pool = _parse_pool(len(targets))
-    active = fetcher or Fetcher(concurrency=concurrency)
-    try:
-        if own:
-            await active.__aenter__()
-        tasks = [asyncio.ensure_future(_refresh_one(active, feed, now, pool, library))
-                 for feed in targets]
-        for task in asyncio.as_completed(tasks):
-            outcome, change = await task
-            report.results.append(outcome)
-            changes.append(change)
-            if on_result is not None:
-                on_result(outcome)
-    finally:
-        if pool is not None:
+    pool = _parse_pool(len(targets)) if own else None
+    if pool is not None:
+        try:
+            for outcome, change in await _refresh_in_workers(pool, library, targets, now,
+                                                             concurrency):
+                report.results.append(outcome)
+                changes.append(change)
+                if on_result is not None:
+                    on_result(outcome)
+        finally:
             pool.shutdown(wait=False, cancel_futures=True)
-        if own:
-            await active.__aexit__(None, None, None)
+    else:
+        active = fetcher or Fetcher(concurrency=concurrency)
+        try:
+            if own:
+                await active.__aenter__()
+            tasks = [asyncio.ensure_future(
+                _refresh_one(active, feed, now, None, library.stage_bodies)) for feed in targets]
+            for task in asyncio.as_completed(tasks):
+                outcome, change = await task
+                report.results.append(outcome)
+                changes.append(change)
+                if on_result is not None:
+                    on_result(outcome)
+        finally:
+            if own:
+                await active.__aexit__(None, None, None)
     stored = await asyncio.to_thread(library.apply_refresh, changes)
     by_id = {r.feed_id: r for r in report.results}
     for feed_id, result in stored.items():

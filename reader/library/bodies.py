@@ -118,6 +118,10 @@ class BodyStore:
         for feed_id, _ in prepared[:-_CACHE_FEEDS]:
             self._cache.pop(feed_id, None)  # stale copies would hide the new file
 
+    def forget_cached(self, feed_id: str) -> None:
+        """Another process rewrote this feed's file: read it again next time."""
+        self._cache.pop(feed_id, None)
+
     def sync_feeds(self) -> None:
         from reader.library.atomic import fsync_dir
 

@@ -592,6 +592,18 @@ class Library:
         self._changed("articles")
         return len(removed), len(kept)
 
+    @_locked
+    def content_hashes(self, feed_id: str) -> dict[str, str]:
+        """article id -> content hash for a feed's articles (to tell changed entries)."""
+        return {i: self._articles[i].content_hash for i in self._by_feed.get(feed_id, [])
+                if i in self._articles}
+
+    @_writer
+    def mark_staged(self, feed_id: str, hashes: dict[str, str]) -> None:
+        """Bodies another process wrote for this feed (see stage_bodies); drop cached copies."""
+        self.bodies.forget_cached(feed_id)
+        self._staged_bodies.setdefault(feed_id, {}).update(hashes)
+
     @_writer
     def stage_bodies(self, feed_id: str, entries: Sequence[EntryLike]) -> int:
         """Write a feed's new and changed bodies ahead of `apply_refresh`.
