@@ -230,7 +230,7 @@ def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
     async def run() -> list[tuple[FeedResult, FeedChange]]:
         async with Fetcher(concurrency=concurrency) as fetcher:
             return await asyncio.gather(*[
-                _refresh_one(fetcher, Feed.from_dict(doc), now, None, stage)
+                _refresh_one(fetcher, Feed.from_dict(doc), now, None, stage, inline=True)
                 for doc in feed_docs])
 
     asyncio.events._set_running_loop(None)  # forked from a process with a running loop
@@ -296,8 +296,11 @@ def _apply_move(feed: Feed, result: FetchResult) -> str | None:
 
 async def _refresh_one(
     fetcher: Fetcher, feed: Feed, now: str, pool: Executor | None = None,
-    stage: Callable[[str, list], object] | None = None,
+    stage: Callable[[str, list], object] | None = None, inline: bool = False,
 ) -> tuple[FeedResult, FeedChange]:
+    """Fetch, parse and stage one feed. `inline` (in a worker process) parses on the event
+    loop's own thread: a parse in a thread would fight the loop for the GIL, and every
+    socket call would then wait for it."""
     started = time.perf_counter()
     outcome = FeedResult(feed.id, feed.url, feed.title, "error")
     if feed.gone:
@@ -322,7 +325,7 @@ async def _refresh_one(
         outcome.moved_to = _apply_move(updated, result)
     else:
         try:
-            parsed = await _parse(result, pool)
+            parsed = _parse_in_thread(result) if inline else await _parse(result, pool)
         except FeedParseError as error:
             outcome.error = str(error)
         except Exception as error:  # a parser bug is this feed's error, not the refresh's
@@ -333,7 +336,7 @@ async def _refresh_one(
             if stage is not None and entries:
                 # Write the bodies now, while other feeds are still downloading; if this
                 # fails, apply_refresh writes them (and reports the error) at the end.
-                with contextlib.suppress(Exception):
+                with contextlib.suppress(Exception):  # disk waits release the GIL: a thread
                     await asyncio.to_thread(stage, feed.id, entries)
             outcome.moved_to = _apply_move(updated, result)  # only once it parses as a feed
             if parsed.title and not feed.title:
