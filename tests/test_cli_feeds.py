@@ -146,12 +146,3 @@ def test_refresh_of_many_feeds_parses_in_worker_processes(feed_server, data_dir:
     other = next(a for a in articles if a["title"] == "Feed 3 story 1")
     assert json.loads(run("show", other["id"], "--json", data_dir=data_dir).stdout)["text"] == (
         "Body 3.1")
-
-
-def test_packed_feed_round_trips() -> None:
-    from reader.feeds.parse import pack_feed, parse_feed, unpack_feed
-
-    parsed = parse_feed(rss("R", ITEMS), "https://site.example/feed")
-    again = unpack_feed(pack_feed(parsed))
-    assert again == parsed
-    assert [e.text for e in again.entries] == [e.text for e in parsed.entries]

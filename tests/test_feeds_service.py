@@ -270,3 +270,32 @@ async def test_unchanged_refresh_reuses_connections(library: Library, feed_serve
     statuses = [r.status for r in (await refresh(library)).results]
     assert statuses == ["not_modified"] * 3
     assert len(ports) == 1  # three 304s over one kept-alive connection
+
+
+def _die() -> None:
+    import os
+
+    os._exit(3)  # a worker killed at birth (out of memory, kill -9): the pool breaks
+
+
+async def test_feeds_of_a_lost_worker_are_refreshed_here(library: Library, feed_server) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reader.feeds.service import _refresh_in_workers
+
+    for index in range(4):
+        feed_server.static(f"/w{index}.xml", rss(f"W{index}", ITEMS[:2]))
+        library.add_feed(feed_server.url(f"/w{index}.xml"))
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die)
+    try:
+        pairs = await _refresh_in_workers(pool, library, library.feeds(), "2025-01-01T00:00:00Z",
+                                          concurrency=4)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    assert sorted(outcome.status for outcome, _ in pairs) == ["unchanged"] * 4
+    stored = library.apply_refresh([change for _, change in pairs])
+    assert sum(result.new for result in stored.values()) == 8
+    article = library.articles()[0]
+    assert library.body(article.id).startswith("Body of story")

@@ -25,13 +25,7 @@ from pathlib import Path
 
 from reader.feeds.discover import find_feed_links, looks_like_feed
 from reader.feeds.fetch import Fetcher, FetchResult
-from reader.feeds.parse import (
-    FeedParseError,
-    ParsedFeed,
-    parse_feed,
-    parse_feed_packed,
-    unpack_feed,
-)
+from reader.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 from reader.feeds.urls import check_feed_url
 from reader.library.errors import LibraryError
 from reader.library.store import FeedChange, Library
@@ -127,11 +121,10 @@ def _parse_in_thread(result: FetchResult) -> ParsedFeed:
     return parse_feed(result.body, result.final_url or result.url, result.content_type)
 
 
-# Parsing (XML, then HTML -> text for every entry) is pure-Python CPU work, about 0.2 ms an
-# entry: 2 s for 200 feeds x 50 entries. In threads it runs on one core and holds the GIL the
-# event loop needs for fetching; worker processes use every core. They are forked (no
-# re-import), which is only safe while the process has a single thread: `reader refresh`.
-# In the TUI (threads running) parsing stays in threads, as before.
+# Fetching and parsing are CPU work in Python (~70 us an entry to parse, ~1 ms a request):
+# in one process they share one core and fight for the GIL. `reader refresh` splits the
+# feeds over forked worker processes (no re-import); forking is only safe while the process
+# has a single thread, so the TUI (threads running) fetches on its loop and parses in threads.
 _MIN_FEEDS_FOR_PROCESSES = 8
 _MAX_PARSE_PROCESSES = 4
 
@@ -191,15 +184,24 @@ async def _refresh_in_workers(
         if not group:
             continue
         known = {feed.id: library.content_hashes(feed.id) for feed in group}
-        jobs.append(loop.run_in_executor(
+        jobs.append((group, loop.run_in_executor(
             pool, _refresh_group, [f.to_dict() for f in group], now, str(library.data_dir),
-            known, max(1, concurrency // workers)))
+            known, max(1, concurrency // workers))))
     results: list[tuple[FeedResult, FeedChange]] = []
-    for packed in await asyncio.gather(*jobs):
+    leftovers: list[Feed] = []
+    answers = await asyncio.gather(*(job for _, job in jobs), return_exceptions=True)
+    for (group, _), packed in zip(jobs, answers, strict=True):
+        if isinstance(packed, BaseException):
+            leftovers.extend(group)  # the worker died (killed, out of memory): see below
+            continue
         for outcome, feed_doc, entries, staged in packed:
             feed = Feed.from_dict(feed_doc)
             library.mark_staged(feed.id, staged)
             results.append((outcome, FeedChange(feed=feed, entries=entries)))
+    if leftovers:  # refresh a lost worker's feeds here, in this process
+        async with Fetcher(concurrency=concurrency) as fetcher:
+            results.extend(await asyncio.gather(*[
+                _refresh_one(fetcher, feed, now, library.stage_bodies) for feed in leftovers]))
     return results
 
 
@@ -230,7 +232,7 @@ def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
     async def run() -> list[tuple[FeedResult, FeedChange]]:
         async with Fetcher(concurrency=concurrency) as fetcher:
             return await asyncio.gather(*[
-                _refresh_one(fetcher, Feed.from_dict(doc), now, None, stage, inline=True)
+                _refresh_one(fetcher, Feed.from_dict(doc), now, stage, inline=True)
                 for doc in feed_docs])
 
     asyncio.events._set_running_loop(None)  # forked from a process with a running loop
@@ -252,25 +254,6 @@ def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
                                if on_disk else entry)
         packed.append((outcome, change.feed.to_dict(), entries, written))
     return packed
-
-
-async def _parse(result: FetchResult, pool: Executor | None) -> ParsedFeed:
-    if pool is not None:
-        from concurrent.futures.process import BrokenProcessPool
-
-        assert result.body is not None
-        try:
-            packed = await asyncio.get_running_loop().run_in_executor(
-                pool,
-                parse_feed_packed,
-                result.body,
-                result.final_url or result.url,
-                result.content_type,
-            )
-            return unpack_feed(packed)
-        except BrokenProcessPool:
-            pass  # a worker died (killed, out of memory): parse this one here instead
-    return await asyncio.to_thread(_parse_in_thread, result)
 
 
 def _next_feed(feed: Feed, result: FetchResult, now: str) -> Feed:
@@ -295,7 +278,7 @@ def _apply_move(feed: Feed, result: FetchResult) -> str | None:
 
 
 async def _refresh_one(
-    fetcher: Fetcher, feed: Feed, now: str, pool: Executor | None = None,
+    fetcher: Fetcher, feed: Feed, now: str,
     stage: Callable[[str, list], object] | None = None, inline: bool = False,
 ) -> tuple[FeedResult, FeedChange]:
     """Fetch, parse and stage one feed. `inline` (in a worker process) parses on the event
@@ -325,7 +308,10 @@ async def _refresh_one(
         outcome.moved_to = _apply_move(updated, result)
     else:
         try:
-            parsed = _parse_in_thread(result) if inline else await _parse(result, pool)
+            if inline:
+                parsed = _parse_in_thread(result)
+            else:
+                parsed = await asyncio.to_thread(_parse_in_thread, result)
         except FeedParseError as error:
             outcome.error = str(error)
         except Exception as error:  # a parser bug is this feed's error, not the refresh's
@@ -381,7 +367,7 @@ async def refresh_feeds(
             if own:
                 await active.__aenter__()
             tasks = [asyncio.ensure_future(
-                _refresh_one(active, feed, now, None, library.stage_bodies)) for feed in targets]
+                _refresh_one(active, feed, now, library.stage_bodies)) for feed in targets]
             for task in asyncio.as_completed(tasks):
                 outcome, change = await task
                 report.results.append(outcome)
