@@ -67,8 +67,16 @@ async def test_refresh_all_shows_progress_and_summary(library: Library, feed_ser
 
 
 async def test_keys_work_while_a_refresh_runs(library: Library, feed_server) -> None:
+    import threading
+
     library.add_local_articles([LocalArticleInput(f"Local {i}", "", "Text.") for i in range(3)])
-    feed_server.drip("/slow.xml", rss("Slow", ITEMS[:1]), interval=0.05)
+    release = threading.Event()
+
+    def held_back(handler) -> None:  # answers only once the test has used the keys
+        release.wait(10)
+        handler.reply(200, rss("Slow", ITEMS[:1]))
+
+    feed_server.route("/slow.xml", held_back)
     library.add_feed(feed_server.url("/slow.xml"))
     app = ReaderApp(library)
     async with app.run_test(size=SIZE) as pilot:
@@ -83,6 +91,7 @@ async def test_keys_work_while_a_refresh_runs(library: Library, feed_server) -> 
         await pilot.pause(0.05)
         assert articles.current_id != first  # the UI answered during the refresh
         assert app.screen._refreshing
+        release.set()
         await settle(pilot, app)
         assert not app.screen._refreshing
         assert library.counts(library.feeds()[0].id) == (1, 1)
