@@ -180,15 +180,18 @@ async def _refresh_in_workers(
     groups = [targets[index::workers] for index in range(workers)]
     loop = asyncio.get_running_loop()
     jobs = []
+    leftovers: list[Feed] = []
     for group in groups:
         if not group:
             continue
         known = {feed.id: library.content_hashes(feed.id) for feed in group}
-        jobs.append((group, loop.run_in_executor(
-            pool, _refresh_group, [f.to_dict() for f in group], now, str(library.data_dir),
-            known, max(1, concurrency // workers))))
+        try:
+            jobs.append((group, loop.run_in_executor(
+                pool, _refresh_group, [f.to_dict() for f in group], now,
+                str(library.data_dir), known, max(1, concurrency // workers))))
+        except Exception:  # the pool broke already (a worker died): do this group here
+            leftovers.extend(group)
     results: list[tuple[FeedResult, FeedChange]] = []
-    leftovers: list[Feed] = []
     answers = await asyncio.gather(*(job for _, job in jobs), return_exceptions=True)
     for (group, _), packed in zip(jobs, answers, strict=True):
         if isinstance(packed, BaseException):
