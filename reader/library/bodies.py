@@ -9,6 +9,8 @@ Local articles: one text file each (`bodies/local/ID.txt`), written at import.
 from __future__ import annotations
 
 import contextlib
+import functools
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +26,20 @@ from reader.text.body import StoredBody, stored_to_text
 _CACHE_FEEDS = 4
 
 
+def _guarded(method):
+    """Body files and their cache have their own lock, so a refresh writing bodies does not
+    hold the library's lock (which every keypress needs) while it waits for the disk."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class BodyStore:
     def __init__(self, directory: Path, readonly: bool = False) -> None:
+        self._lock = threading.RLock()
         self.feeds_dir = directory / "bodies" / "feeds"
         self.local_dir = directory / "bodies" / "local"
         self.readonly = readonly
@@ -43,6 +57,7 @@ class BodyStore:
     def _local_path(self, article_id: str) -> Path:
         return self.local_dir / f"{article_id}.txt"
 
+    @_guarded
     def put_local(self, article_id: str, text: str) -> None:
         atomic_write(self._local_path(article_id), text.encode("utf-8"), sync_dir=False)
 
@@ -55,6 +70,7 @@ class BodyStore:
     def _feed_path(self, feed_id: str) -> Path:
         return self.feeds_dir / f"{feed_id}.json"
 
+    @_guarded
     def feed_bodies(self, feed_id: str) -> dict[str, StoredBody]:
         cached = self._cache.get(feed_id)
         if cached is not None:
@@ -73,6 +89,7 @@ class BodyStore:
             self._cache.popitem(last=False)
         return data
 
+    @_guarded
     def put_feed(self, feed_id: str, updates: Mapping[str, StoredBody],
                  removals: set[str]) -> None:
         """Merge new/changed bodies into the feed's file and drop removed ones."""
@@ -85,6 +102,7 @@ class BodyStore:
         atomic_write(self._feed_path(feed_id), orjson.dumps(bodies), sync_dir=False)
         self._cache[feed_id] = bodies
 
+    @_guarded
     def put_feeds(self, items: list[tuple[str, Mapping[str, StoredBody], set[str]]]) -> None:
         """put_feed for many feeds at once; the files are written and fsynced in parallel.
 
@@ -118,6 +136,7 @@ class BodyStore:
         for feed_id, _ in prepared[:-_CACHE_FEEDS]:
             self._cache.pop(feed_id, None)  # stale copies would hide the new file
 
+    @_guarded
     def forget_cached(self, feed_id: str) -> None:
         """Another process rewrote this feed's file: read it again next time."""
         self._cache.pop(feed_id, None)
@@ -127,11 +146,13 @@ class BodyStore:
 
         fsync_dir(self.feeds_dir)
 
+    @_guarded
     def drop_feed(self, feed_id: str, keep: set[str]) -> None:
         """Remove a feed's bodies except those of articles that stay (bookmarked, quoted)."""
         self.keep_as_local(feed_id, keep)
         self.delete_feed(feed_id)
 
+    @_guarded
     def keep_as_local(self, feed_id: str, keep: set[str]) -> None:
         """Copy the bodies of articles that outlive their feed to local body files."""
         bodies = self.feed_bodies(feed_id)
@@ -142,6 +163,7 @@ class BodyStore:
         if keep:
             self.sync_local()
 
+    @_guarded
     def delete_feed(self, feed_id: str) -> None:
         """Delete a feed's body file (after the metadata no longer lists its articles)."""
         self._cache.pop(feed_id, None)
@@ -149,6 +171,7 @@ class BodyStore:
             self._feed_path(feed_id).unlink()
 
     # Either ---------------------------------------------------------------------------
+    @_guarded
     def get(self, article_id: str, feed_id: str | None) -> str:
         if feed_id:
             stored = self.feed_bodies(feed_id).get(article_id)
@@ -159,6 +182,7 @@ class BodyStore:
         except (FileNotFoundError, UnicodeDecodeError):
             return ""
 
+    @_guarded
     def delete_local(self, article_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self._local_path(article_id).unlink()

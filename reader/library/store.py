@@ -418,9 +418,10 @@ class Library:
         feed = self._feeds.get(article.feed_id or "")
         return feed is not None and needle in feed.title.casefold()
 
-    @_locked
     def body(self, article_id: str) -> str:
-        article = self._articles.get(article_id)
+        """The readable text (read under the body files' lock, not the library's)."""
+        with self._lock:
+            article = self._articles.get(article_id)
         if article is None:
             return ""
         return self.bodies.get(article_id, article.feed_id)
@@ -604,7 +605,6 @@ class Library:
         self.bodies.forget_cached(feed_id)
         self._staged_bodies.setdefault(feed_id, {}).update(hashes)
 
-    @_writer
     def stage_bodies(self, feed_id: str, entries: Sequence[EntryLike]) -> int:
         """Write a feed's new and changed bodies ahead of `apply_refresh`.
 
@@ -613,21 +613,25 @@ class Library:
         Bodies on disk that no metadata names yet are harmless (a crash here loses nothing
         the next refresh does not bring back). Returns how many bodies were written.
         """
-        if feed_id not in self._feeds:
-            return 0
-        updates: dict[str, str | list] = {}
-        hashes: dict[str, str] = {}
-        for entry in entries:
-            article_id = short_hash(feed_id, entry.guid)
-            existing = self._articles.get(article_id)
-            if article_id in updates or (
-                    existing is not None and existing.content_hash == entry.content_hash):
-                continue  # unchanged, or a later duplicate of a guid (the first wins)
-            updates[article_id] = _stored_body(entry)
-            hashes[article_id] = entry.content_hash
-        if updates:
+        if self.readonly:
+            raise ReadOnlyLibrary()
+        with self._lock:  # decide under the library's lock ...
+            if feed_id not in self._feeds:
+                return 0
+            updates: dict[str, str | list] = {}
+            hashes: dict[str, str] = {}
+            for entry in entries:
+                article_id = short_hash(feed_id, entry.guid)
+                existing = self._articles.get(article_id)
+                if article_id in updates or (
+                        existing is not None and existing.content_hash == entry.content_hash):
+                    continue  # unchanged, or a later duplicate of a guid (the first wins)
+                updates[article_id] = _stored_body(entry)
+                hashes[article_id] = entry.content_hash
+        if updates:  # ... write under the body files' own lock only
             self.bodies.put_feed(feed_id, updates, set())
-        self._staged_bodies.setdefault(feed_id, {}).update(hashes)
+        with self._lock:
+            self._staged_bodies.setdefault(feed_id, {}).update(hashes)
         return len(updates)
 
     @_writer
