@@ -214,3 +214,26 @@ async def test_open_link_without_a_desktop_copies_it(library: Library, monkeypat
         await settle(pilot, app)
         assert opened == []  # no console browser started on the TUI's terminal
         assert app.clipboard == "https://news.example/story"
+
+
+async def test_digits_open_the_numbered_links(library: Library, feed_server,
+                                              monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    html = ('<p>Read <a href="https://a.example/report">the report</a> and '
+            '<a href="javascript:alert(1)">this</a> and <a href="/rel">that</a>.</p>')
+    feed_server.static("/l.xml", rss("L", [("l1", "Links", html)]))
+    library.add_feed(feed_server.url("/l.xml"))
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("R")
+        await settle(pilot, app)
+        app.screen.open_article(library.articles()[0].id, focus_detail=True)
+        await settle(pilot, app)
+        await pilot.press("1", "2", "9")
+        await settle(pilot, app)
+        assert opened == ["https://a.example/report", feed_server.url("/rel")]
+        assert any("no link [9]" in n.message for n in app._notifications)

@@ -439,3 +439,14 @@ def _fallback(html: str) -> str:
         return plain_to_text(_html.unescape(" ".join(text.split())))
     except Exception:
         return ""
+
+
+_LINK_LINE = re.compile(r"^\[(\d+)\] (\S+)$", re.MULTILINE)
+
+
+def numbered_links(text: str) -> dict[int, str]:
+    """The `[N] url` list at the end of a converted body (after its last "Links:" line)."""
+    marker = text.rfind("\nLinks:\n")
+    if marker < 0:
+        return {}
+    return {int(n): url for n, url in _LINK_LINE.findall(text[marker:])}

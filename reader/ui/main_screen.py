@@ -615,23 +615,33 @@ class MainScreen(Screen[None]):
 
     # Links -------------------------------------------------------------------------------
     def action_open_link(self) -> None:
-        from reader.feeds.urls import is_safe_link
-
         article = self._target()
         if article is None or not article.link:
             self.notify("This article has no link.", markup=False)
             return
-        if not is_safe_link(article.link) or article.link.startswith("mailto:"):
+        self._open_url(article.link)
+
+    @on(ArticleView.OpenLink)
+    def _open_numbered_link(self, event: ArticleView.OpenLink) -> None:
+        if event.url is None:
+            self.notify(f"This article has no link [{event.number}].", markup=False)
+            return
+        self._open_url(event.url)
+
+    def _open_url(self, url: str) -> None:
+        """http(s) only, never through a shell; without a desktop, copy it instead."""
+        from reader.feeds.urls import is_safe_link
+
+        if not is_safe_link(url) or url.startswith("mailto:"):
             self.notify("Only http and https links are opened.", severity="warning",
                         markup=False)
             return
         if not graphical_browser_possible():
             # A console browser (w3m, lynx) would fight the TUI for this terminal.
-            self.app.copy_to_clipboard(article.link)
-            self.notify(f"No graphical browser here; link copied: {article.link}",
-                        markup=False)
+            self.app.copy_to_clipboard(url)
+            self.notify(f"No graphical browser here; link copied: {url}", markup=False)
             return
-        self._open_in_browser(article.link)
+        self._open_in_browser(url)
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:

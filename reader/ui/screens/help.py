@@ -37,14 +37,15 @@ class HelpScreen(ModalScreen[None]):
             lines.append(Content.from_markup("[b]$title[/b]", title=title))
             seen: set[tuple[str, str]] = set()
             for binding in bindings:
-                label = binding.description or binding.action
+                if not binding.description:
+                    continue  # covered by a sibling binding's line (the digits 2-9)
+                label = binding.description
                 keys = _key_names(binding, self.keymap)
                 if (keys, label) in seen:
                     continue
                 seen.add((keys, label))
-                lines.append(Content.from_markup(
-                    "  [b]$keys[/b]$pad$label", keys=keys, pad=" " * max(2, 18 - len(keys)),
-                    label=label))
+                lines.append(Content.assemble(
+                    "  ", (keys, "bold"), " " * max(2, 20 - len(keys)), label))
         with VerticalScroll(id="help-body"):
             yield Static(Content("\n").join(lines), markup=False)
 

@@ -44,9 +44,21 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("v", "toggle_anchor", "Extend", id="detail.extend"),
         Binding("s", "save_passage", "Save passage", id="detail.save"),
         Binding("escape", "clear_anchor", "Clear", show=False, id="detail.clear"),
+        # "1" stands for all nine in the help screen (bindings without a description are
+        # not listed there).
+        *[Binding(str(n), f"open_link_number({n})", "Open link 1-9 (Links list)" if n == 1
+                  else "", show=False, id=f"detail.open_link_{n}") for n in range(1, 10)],
         Binding("g,home", "scroll_home", "Top", show=False, id="detail.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="detail.bottom"),
     ]
+
+    class OpenLink(Message):
+        """The user asked to open link `number` of the article's Links list."""
+
+        def __init__(self, number: int, url: str | None) -> None:
+            super().__init__()
+            self.number = number
+            self.url = url
 
     class SavePassage(Message):
         def __init__(self, article_id: str, start: int, end: int) -> None:
@@ -225,6 +237,12 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.anchor = None
         self.screen.clear_selection()
         self._redraw()
+
+    def action_open_link_number(self, number: int) -> None:
+        """Digits 1-9 open the article's numbered links, as newsboat's keys do."""
+        from reader.text.html import numbered_links
+
+        self.post_message(self.OpenLink(number, numbered_links(self.body).get(number)))
 
     def action_save_passage(self) -> None:
         if self.article is None:
