@@ -29,7 +29,11 @@ def to_iso(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    elif moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    # Formatted by hand: strftime costs 3 us, and a refresh formats three dates an entry.
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z")
 
 
 def from_iso(text: str | None) -> datetime | None:

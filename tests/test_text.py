@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,43 @@ def test_cleaning_strips_controls_and_keeps_layout() -> None:
     assert clean_line("  two\n lines\tand  spaces ") == "two lines and spaces"
     assert clean_text("p1\r\n\r\np2\tx\x1b[2J") == "p1\n\np2\tx[2J"
     assert clean_line("[@click=app.quit]x") == "[@click=app.quit]x"  # markup stays literal text
+
+
+def _reference_clean_line(text: str) -> str:
+    """The slow path alone: what clean_line did before it had a fast path."""
+    import re
+    import unicodedata
+
+    bad = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ufeff]")
+    text = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = bad.sub("", unicodedata.normalize("NFC", text))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _reference_clean_text(text: str) -> str:
+    import re
+    import unicodedata
+
+    bad = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ufeff]")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return bad.sub("", unicodedata.normalize("NFC", text))
+
+
+def test_cleaning_fast_paths_agree_with_the_full_rules_over_all_of_unicode() -> None:
+    """Every code point, alone and between words, cleans exactly as the regex rules do."""
+    for start in range(0, 0x110000, 512):  # bounded: 2,176 blocks of 512 code points
+        chars = [chr(c) for c in range(start, start + 512) if not 0xD800 <= c < 0xE000]
+        for text in ("".join(chars), "a " + " b ".join(chars) + "  c\n"):
+            assert clean_line(text) == _reference_clean_line(text)
+            assert clean_text(text) == _reference_clean_text(text)
+        picked = [ch for i, ch in enumerate(chars)
+                  if i % 7 == 0 or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")]
+        for ch in picked:
+            for text in (f"x{ch}y", f"{ch}\n{ch}\tz", f" {ch} "):
+                assert clean_line(text) == _reference_clean_line(text), hex(ord(ch))
+                assert clean_text(text) == _reference_clean_text(text), hex(ord(ch))
 
 
 def test_sentences_stay_inside_paragraphs_and_skip_abbreviations() -> None:

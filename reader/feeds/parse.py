@@ -74,6 +74,7 @@ _HTML_START = re.compile(rb"<html[\s>]", re.IGNORECASE)
 _XML_DECLARED_ENCODING = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _LATIN1_NAMES = {b"iso-8859-1", b"latin-1", b"latin1", b"iso8859-1", b"windows-1252", b"cp1252",
                  b"us-ascii", b"ascii"}  # fmt: skip
+_CANONICAL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 _MAX_GUID = 512  # longer ids are hashed: they end up in indexes and file names
 
 
@@ -181,6 +182,12 @@ def _date(value: str | None) -> str | None:
     if not value:
         return None
     moment: datetime | None = None
+    if len(value) == 20 and _CANONICAL_DATE.match(value):  # already our form
+        try:
+            moment = datetime.fromisoformat(value)  # validates it
+        except ValueError:
+            return None  # "2024-13-01T...": not a date (feedparser would roll it over)
+        return value if moment.year >= 1000 else None
     try:
         moment = datetime.fromisoformat(value.upper() if "t" in value[8:12] else value)
     except ValueError:
