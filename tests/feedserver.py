@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import gzip as _gzip
+import ssl
 import sys
 import threading
 import time
@@ -127,13 +128,18 @@ class _Handler(BaseHTTPRequestHandler):
 class FeedServer:
     """Routes are registered per test; see the helper methods for the canned behaviours."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        """`tls`: a server-side context (certificate loaded) to serve https instead."""
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.app = self
+        self.scheme = "http"
+        if tls is not None:  # the handshake runs in accept(); a failed one drops the client
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -161,7 +167,7 @@ class FeedServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path

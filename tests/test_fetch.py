@@ -65,6 +65,36 @@ async def test_ok_fetch_records_everything(feed_server: FeedServer) -> None:
     assert result.elapsed > 0
 
 
+async def test_https_verifies_the_certificate_and_trusts_a_configured_ca(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real TLS server on 127.0.0.1 with a certificate from a throwaway CA: refused while
+    the CA is unknown (one sentence), fetched once SSL_CERT_FILE names it."""
+    import trustme
+
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with FeedServer(tls=server_context) as server:
+        server.static("/feed.xml", FEED)
+        url = server.url("/feed.xml")
+        assert url.startswith("https://127.0.0.1:")
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        async with Fetcher(trust_env=True, connect_timeout=2.0, deadline=5.0) as fetcher:
+            refused = await fetcher.fetch(url)
+        assert_error(refused, "certificate", "could not be verified")
+        assert server.requests_for("/feed.xml") == []  # nothing was sent before the check
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+        async with Fetcher(trust_env=True, connect_timeout=2.0, deadline=5.0) as fetcher:
+            trusted = await fetcher.fetch(url)
+            plain = await fetcher.fetch(url.replace("https://", "http://"))
+    assert trusted.status == "ok" and trusted.body == FEED, trusted
+    assert plain.status == "error"  # plain http to a TLS port gets no answer, no traceback
+
+
 async def test_user_agent_and_accept_encoding_sent(feed_server: FeedServer) -> None:
     feed_server.static("/f", FEED)
     async with quick() as fetcher:

@@ -217,6 +217,32 @@ async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
             return
 
 
+class _CertificatesWhenNeeded(httpx.AsyncBaseTransport):
+    """httpx's own transport, but the one for https is made on the first https request.
+
+    Making a verifying transport loads the CA bundle (about 20 ms), once per client, and
+    `reader refresh` makes a client in each worker process; http feeds never need it.
+    """
+
+    def __init__(self, limits: httpx.Limits, trust_env: bool) -> None:
+        self._limits = limits
+        self._trust_env = trust_env
+        self._plain = httpx.AsyncHTTPTransport(verify=False, limits=limits, trust_env=trust_env)
+        self._tls: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme != "https":
+            return await self._plain.handle_async_request(request)
+        if self._tls is None:
+            self._tls = httpx.AsyncHTTPTransport(limits=self._limits, trust_env=self._trust_env)
+        return await self._tls.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._plain.aclose()
+        if self._tls is not None:
+            await self._tls.aclose()
+
+
 class Fetcher:
     """Fetches many feeds over one keep-alive client. Use as `async with Fetcher() as f:`."""
 
@@ -270,24 +296,25 @@ class Fetcher:
 
     def _open(self) -> httpx.AsyncClient:
         if self._client is None:
+            limits = httpx.Limits(
+                max_connections=self.concurrency,
+                max_keepalive_connections=self.concurrency,
+                keepalive_expiry=30.0,
+            )
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(
                     self.read_timeout,
                     connect=self.connect_timeout,
                     pool=self.deadline,
                 ),
-                limits=httpx.Limits(
-                    max_connections=self.concurrency,
-                    max_keepalive_connections=self.concurrency,
-                    keepalive_expiry=30.0,
-                ),
+                limits=limits,
                 follow_redirects=False,
                 headers={
                     "User-Agent": self.user_agent,
                     "Accept": ACCEPT,
                     "Accept-Encoding": "gzip, deflate",
                 },
-                transport=self._transport,
+                transport=self._transport or _CertificatesWhenNeeded(limits, self._trust_env),
                 trust_env=self._trust_env,
             )
             self._slots = asyncio.Semaphore(self.concurrency)
