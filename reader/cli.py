@@ -7,6 +7,7 @@ on stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -538,6 +539,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    code = main()
+    # The process ends now: a last full collection over whatever is still allocated (a
+    # refresh leaves tens of thousands of objects) would only delay the exit (~30 ms).
+    gc.freeze()
+    sys.exit(code)
 
 

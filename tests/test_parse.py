@@ -340,7 +340,7 @@ def test_feedparser_only_ever_gets_a_stream(monkeypatch: pytest.MonkeyPatch) -> 
         seen.append(type(source))
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(parse_module.feedparser, "parse", spy)
+    monkeypatch.setattr(feedparser, "parse", spy)
     load("bad_bare_amp.xml")
     assert seen == [io.BytesIO]
 
