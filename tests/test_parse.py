@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from pathlib import Path
 
 import feedparser
@@ -206,6 +207,22 @@ def test_unclosed_tags_recovered() -> None:
     feed = load("bad_unclosed.xml")
     assert [e.title for e in feed.entries] == ["Item 1", "Unclosed bold", "Item 3"]
     assert_clean(feed)
+
+
+def test_tolerant_path_keeps_updated_apart_from_published() -> None:
+    """feedparser maps a missing `updated_parsed` to the published date (with a
+    DeprecationWarning); taken at face value, every entry would look updated."""
+    body = (b'<rss version="2.0"><channel><title>T & co</title>'  # bare &: not well-formed
+            b"<item><guid>a</guid><title>A</title><pubDate>Sat, 01 Jun 2024 09:30:00 GMT"
+            b"</pubDate></item><item><guid>b</guid><title>B</title><pubDate>Sat, 01 Jun "
+            b"2024 09:30:00 GMT</pubDate><atom:updated xmlns:atom='http://www.w3.org/2005/"
+            b"Atom'>2024-06-02T10:00:00Z</atom:updated></item></channel></rss>")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        feed = parse_feed(body, "https://n/")
+    first, second = feed.entries
+    assert (first.published, first.updated) == ("2024-06-01T09:30:00Z", None)
+    assert (second.published, second.updated) == ("2024-06-01T09:30:00Z", "2024-06-02T10:00:00Z")
 
 
 def test_bare_ampersand_recovered() -> None:

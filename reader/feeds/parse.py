@@ -747,7 +747,9 @@ def _parse_tolerant(body: bytes, url: str, content_type: str) -> ParsedFeed:
             link=resolve_http(url, entry.get("link") or ""),
             author=author,
             published=_struct_date(entry.get("published_parsed")),
-            updated=_struct_date(entry.get("updated_parsed")),
+            # dict.get: FeedParserDict.get("updated_parsed") falls back to the published
+            # date (with a DeprecationWarning), which would make every entry "updated"
+            updated=_struct_date(dict.get(entry, "updated_parsed")),
             body=_body(markup, kind, base),
             enclosures=enclosures,
         )
