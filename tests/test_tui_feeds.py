@@ -66,6 +66,23 @@ async def test_refresh_all_shows_progress_and_summary(library: Library, feed_ser
         assert len(ids) == 2 and all(library.article(i).feed_id for i in ids)
 
 
+async def test_a_long_feed_title_is_cut_short_and_keeps_its_count(library: Library) -> None:
+    library.add_feed("http://127.0.0.1:9/long.xml", title="The Daily Chronicle of " * 6)
+    library.add_feed("http://127.0.0.1:9/short.xml", title="Short")
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        sidebar = app.screen.query_one(FeedSidebar)
+        assert sidebar.option_count == 5  # all, unread, bookmarks and the two feeds
+        # One screen row per option: the long title does not wrap onto a second row.
+        assert sidebar.virtual_size.height == sidebar.option_count
+        rows = [sidebar.render_line(y).text.strip() for y in range(sidebar.option_count)]
+        long_row = next(r for r in rows if "The Daily" in r)
+        assert long_row.endswith("…")
+        assert long_row.split()[0] == "0"  # the unread count stays in view
+        assert "0 Short" in rows
+
+
 async def test_keys_work_while_a_refresh_runs(library: Library, feed_server) -> None:
     import threading
 

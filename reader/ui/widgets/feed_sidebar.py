@@ -50,10 +50,12 @@ class FeedSidebar(OptionList):
             rows.append((Scope("tag", tag), Content.from_markup("# $tag", tag=tag)))
         for feed in library.feeds():
             unread, _total = library.counts(feed.id)
-            marker = "! " if feed.last_error or feed.gone else "  "
-            template = "$marker[b]$title[/b]  [dim]$n[/]" if unread else "$marker$title  [dim]$n[/]"
+            marker = "!" if feed.last_error or feed.gone else " "
+            # The count comes first, in a fixed column, so that a long title is cut short
+            # (text-wrap: nowrap in the stylesheet) rather than pushing the count away.
+            template = "$marker[dim]$n[/] [b]$title[/b]" if unread else "$marker[dim]$n[/] $title"
             rows.append((Scope("feed", feed.id), Content.from_markup(
-                template, marker=marker, title=feed.title or feed.url, n=str(unread))))
+                template, marker=marker, title=feed.title or feed.url, n=f"{unread:>3}")))
         self.scopes = [scope for scope, _ in rows]
         keep = self.highlighted
         self.set_options([Option(content) for _, content in rows])
