@@ -225,6 +225,30 @@ def test_tolerant_path_keeps_updated_apart_from_published() -> None:
     assert (second.published, second.updated) == ("2024-06-01T09:30:00Z", "2024-06-02T10:00:00Z")
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        "<guid>12345</guid>",  # a permalink by default, but relative: an id, not a page
+        '<guid isPermaLink="false">12345</guid>',
+        "<guid>/p/1</guid>",
+        "<guid>https://n/x</guid>",
+        "<link>/rel</link><guid>12</guid>",
+        "<link>https://n/only-link</link>",
+    ],
+)
+def test_an_entry_keeps_its_identity_when_its_feed_turns_malformed(item: str) -> None:
+    """The strict path and feedparser must agree on guid and link: a feed that is broken one
+    day (a bare &) and fixed the next must not get every entry twice."""
+    def doc(title: str) -> bytes:
+        return (f'<rss version="2.0"><channel><title>{title}</title><link>https://n/</link>'
+                f"<item><title>A</title>{item}</item></channel></rss>").encode()
+
+    strict = parse_feed(doc("T &amp; co"), "https://n/feed").entries[0]
+    tolerant = parse_feed(doc("T & co"), "https://n/feed").entries[0]
+    assert (tolerant.guid, tolerant.link) == (strict.guid, strict.link)
+    assert tolerant.content_hash == strict.content_hash
+
+
 def test_bare_ampersand_recovered() -> None:
     feed = load("bad_bare_amp.xml")
     assert feed.entries[0].title == "Tom & Jerry"

@@ -697,18 +697,47 @@ _FEEDPARSER_FORMATS = {
 }
 
 
+def _fp_link(entry: Any, url: str) -> str:
+    """The entry's link; one feedparser took from a permalink guid counts only if it is
+    absolute, as on the strict path ("12345" is an id, not a page)."""
+    link = entry.get("link") or ""
+    if dict.get(entry, "guidislink") and link == entry.get("id"):
+        return resolve_http("", link)
+    return resolve_http(url, link)
+
+
 def _fp_kind(detail: Any) -> str:
     kind = str((detail or {}).get("type") or "").lower()
     return "text" if kind == "text/plain" else "html"
+
+
+_feedparser_module: Any = None
+
+
+def _feedparser() -> Any:
+    """feedparser, imported when a malformed feed first needs it, and told to keep ids as
+    written: it resolves a permalink guid such as "12345" against the feed's URL
+    ("https://site/12345"), which the strict path does not, and the same entry would get a
+    second identity whenever its feed went from well-formed to malformed."""
+    global _feedparser_module
+    if _feedparser_module is None:
+        import feedparser
+
+        try:  # a private class: if a new feedparser moves it, a test says so
+            from feedparser.mixin import _FeedParserMixin as Mixin
+
+            Mixin.can_be_relative_uri = Mixin.can_be_relative_uri - {"id"}
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - a new feedparser
+            pass
+        _feedparser_module = feedparser
+    return _feedparser_module
 
 
 def _parse_tolerant(body: bytes, url: str, content_type: str) -> ParsedFeed:
     headers = {"content-location": url} if url else {}
     if content_type:
         headers["content-type"] = content_type
-    import feedparser  # only malformed feeds come here
-
-    result = feedparser.parse(
+    result = _feedparser().parse(
         io.BytesIO(body),  # never bytes/str: feedparser would open them as a path or URL
         response_headers=headers,
         sanitize_html=False,  # html_to_text drops scripts & co. itself, faster
@@ -744,7 +773,7 @@ def _parse_tolerant(body: bytes, url: str, content_type: str) -> ParsedFeed:
         collected.add(
             guid=str(entry.get("id") or ""),
             title=_title(entry.get("title") or "", title_kind),
-            link=resolve_http(url, entry.get("link") or ""),
+            link=_fp_link(entry, url),
             author=author,
             published=_struct_date(entry.get("published_parsed")),
             # dict.get: FeedParserDict.get("updated_parsed") falls back to the published
