@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -208,11 +208,13 @@ def test_writer_in_another_process_is_named(lib_dir: Path) -> None:
     lambda lib, aid, feed: lib.add_feed("https://other.example.com/feed"),
     lambda lib, aid, feed: lib.update_feeds([feed]),
     lambda lib, aid, feed: lib.remove_feed(feed.id),
+    lambda lib, aid, feed: lib.edit_feed(feed.id, title="x"),
     lambda lib, aid, feed: lib.apply_refresh([FeedChange(feed, [entry(1)])]),
     lambda lib, aid, feed: lib.save_quote(aid, 0, 10),
     lambda lib, aid, feed: lib.update_quote("whatever", note="x"),
     lambda lib, aid, feed: lib.delete_quote("whatever"),
-], ids=["read", "bookmark", "import", "add_feed", "update_feeds", "remove_feed", "refresh",
+], ids=["read", "bookmark", "import", "add_feed", "update_feeds", "remove_feed", "edit_feed",
+        "refresh",
         "save_quote", "update_quote", "delete_quote"])
 def test_readonly_library_refuses_writes(lib_dir: Path, action) -> None:
     with Library.open(lib_dir) as library:
@@ -727,6 +729,35 @@ def test_refresh_saves_feed_metadata_and_ignores_removed_feeds(lib: Library) -> 
     assert set(results) == {feed.id}
     assert lib.feed(feed.id).etag == '"abc"' and lib.feed(feed.id).title == "Renamed"
     assert lib.count() == 0 and lib.feed(gone.id) is None
+
+
+def test_edit_feed_renames_retags_and_survives_reopen(lib_dir: Path) -> None:
+    with Library.open(lib_dir) as library:
+        feed = library.add_feed("https://example.com/feed.xml", title="Old", tags=["news"])
+        changed = library.edit_feed(feed.id, title="  New\x1b[31m name\n ",
+                                    tags=["#tech", "tech", " ", "world\u202e", "news"])
+        assert changed.title == "New[31m name"  # controls stripped, one line
+        assert changed.tags == ["tech", "world", "news"]  # "#" dropped, duplicates and blanks
+        assert library.tags() == ["news", "tech", "world"]
+        assert library.edit_feed(feed.id, tags=[]).tags == []  # title left alone
+        assert library.feed(feed.id).title == "New[31m name"
+        with pytest.raises(LibraryError, match="No feed"):
+            library.edit_feed("nope", title="x")
+    with Library.open(lib_dir) as library:
+        assert (library.feed(feed.id).title, library.feed(feed.id).tags) == ("New[31m name", [])
+
+
+def test_an_edit_made_during_a_refresh_wins_over_its_snapshot(lib: Library) -> None:
+    feed = lib.add_feed("https://example.com/feed.xml", title="Site title", tags=["a"])
+    snapshot = lib.feed(feed.id)  # what a refresh started with
+    lib.edit_feed(feed.id, title="My name", tags=["b"])
+    lib.apply_refresh([FeedChange(snapshot, [entry(1)])])
+    assert (lib.feed(feed.id).title, lib.feed(feed.id).tags) == ("My name", ["b"])
+    assert lib.counts(feed.id) == (1, 1)  # the refresh itself still landed
+    # A title cleared by the user is filled by the refresh that brings one.
+    lib.edit_feed(feed.id, title="")
+    lib.apply_refresh([FeedChange(replace(snapshot, title="From the feed"), [])])
+    assert lib.feed(feed.id).title == "From the feed"
 
 
 def test_remove_feed_keeps_bookmarked_and_quoted(lib_dir: Path) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from reader.library.store import Library, LocalArticleInput
 from reader.ui.app import ReaderApp
-from reader.ui.screens.dialogs import ConfirmDialog, InfoDialog, TextDialog
+from reader.ui.screens.dialogs import ConfirmDialog, FeedDialog, InfoDialog, TextDialog
 from reader.ui.widgets.article_list import ArticleList
-from reader.ui.widgets.feed_sidebar import FeedSidebar
+from reader.ui.widgets.feed_sidebar import FeedSidebar, Scope
 
 from . import feedserver
 from .feedgen import atom, rss
@@ -81,6 +82,63 @@ async def test_a_long_feed_title_is_cut_short_and_keeps_its_count(library: Libra
         assert long_row.endswith("…")
         assert long_row.split()[0] == "0"  # the unread count stays in view
         assert "0 Short" in rows
+
+
+async def test_sidebar_edits_and_unsubscribes_a_feed(library: Library, feed_server) -> None:
+    feed_server.static("/a.xml", rss("Alpha", ITEMS))
+    feed_server.static("/b.xml", rss("Beta", ITEMS[:2]))
+    alpha = library.add_feed(feed_server.url("/a.xml"))
+    beta = library.add_feed(feed_server.url("/b.xml"))
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("R")
+        await settle(pilot, app)
+        kept = next(a for a in library.articles(feed_id=alpha.id) if a.title == "Story 1")
+        library.set_bookmarked([kept.id])
+        sidebar = app.screen.query_one(FeedSidebar)
+        sidebar.focus()
+        sidebar.highlighted = sidebar.scopes.index(Scope("feed", alpha.id))
+        # E: a new title and tags; the sidebar shows them at once.
+        await pilot.press("E")
+        await until_dialog(pilot, app, FeedDialog)
+        title_input = app.screen.query_one("#title", Input)
+        assert title_input.value == "Alpha"
+        title_input.value = ""
+        await pilot.press(*"My Alpha", "enter", *"#world news", "enter")
+        await settle(pilot, app)
+        assert (library.feed(alpha.id).title, library.feed(alpha.id).tags) == (
+            "My Alpha", ["world", "news"])
+        rows = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
+        assert any("My Alpha" in r for r in rows) and "# world" in rows
+        # escape cancels an edit: nothing changes.
+        await pilot.press("E")
+        await until_dialog(pilot, app, FeedDialog)
+        await pilot.press(*"zzz", "escape")
+        await settle(pilot, app)
+        assert library.feed(alpha.id).title == "My Alpha"
+        # d asks first; n keeps the feed.
+        sidebar.highlighted = sidebar.scopes.index(Scope("feed", alpha.id))
+        await pilot.press("d")
+        await until_dialog(pilot, app, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert library.feed(alpha.id) is not None
+        # y unsubscribes: its articles go except the bookmarked one; the other feed stays.
+        await pilot.press("d")
+        await until_dialog(pilot, app, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert library.feed(alpha.id) is None and library.feed(beta.id) is not None
+        assert library.article(kept.id) is not None and library.count() == 3
+        assert any("Unsubscribed from My Alpha: 2 articles removed, 1 kept." in m
+                   for m in messages(app))
+        # On a row that is not a feed, E says what to do instead of failing.
+        sidebar.highlighted = 0
+        await pilot.press("E")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FeedDialog)
+        assert any("Highlight a feed first" in m for m in messages(app))
 
 
 async def test_keys_work_while_a_refresh_runs(library: Library, feed_server) -> None:

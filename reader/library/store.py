@@ -23,7 +23,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -37,6 +37,7 @@ from reader.library.quotes_store import QuoteStore
 from reader.library.storage import KeyedTable, open_db
 from reader.models import Article, Feed, Quote, short_hash, to_iso, utc_now
 from reader.quotes.anchor import locate, span_holds
+from reader.text.clean import clean_line
 
 SCHEMA_VERSION = 2
 # Since schema 2 an article is stored as a row: these fields in this order, keyed by its id.
@@ -565,6 +566,27 @@ class Library:
         self._changed("feeds")
 
     @_writer
+    def edit_feed(self, feed_id: str, *, title: str | None = None,
+                  tags: Sequence[str] | None = None) -> Feed:
+        """Rename a feed or replace its tags (None: leave as is). A title the user sets is
+        kept by later refreshes; an empty one is filled from the feed at the next refresh."""
+        feed = self._feeds.get(feed_id)
+        if feed is None:
+            raise LibraryError(f"No feed {feed_id}.")
+        changed = replace(feed, tags=list(feed.tags), aliases=list(feed.aliases))
+        if title is not None:
+            changed.title = clean_line(title)
+        if tags is not None:
+            cleaned = (clean_line(tag).lstrip("#").strip() for tag in tags)
+            changed.tags = list(dict.fromkeys(tag for tag in cleaned if tag))
+        self._ensure_db()
+        self._table("feeds").apply({feed_id: changed.to_dict()})
+        self._flush_db()
+        self._feeds[feed_id] = changed
+        self._changed("feeds")
+        return changed
+
+    @_writer
     def remove_feed(self, feed_id: str) -> tuple[int, int]:
         """Unsubscribe; bookmarked and quoted articles stay. Returns (removed, kept)."""
         feed = self._feeds.get(feed_id)
@@ -652,8 +674,13 @@ class Library:
         staged_any = bool(self._staged_bodies)
         for change in changes:
             feed = change.feed
-            if feed.id not in self._feeds:
+            current = self._feeds.get(feed.id)
+            if current is None:
                 continue  # removed while the refresh ran
+            if current.tags != feed.tags or (current.title and current.title != feed.title):
+                # edited while the refresh ran: the user's title and tags win
+                feed = replace(feed, tags=list(current.tags),
+                               title=current.title or feed.title)
             result = results.setdefault(feed.id, StoreResult())
             feed_docs[feed.id] = feed.to_dict()
             if not change.entries:

@@ -29,7 +29,13 @@ from reader.config import Config
 from reader.library.store import Library
 from reader.models import Article
 from reader.quotes.views import QuoteView, article_quote_views, saved_view
-from reader.ui.screens.dialogs import ConfirmDialog, InfoDialog, NoteDialog, TextDialog
+from reader.ui.screens.dialogs import (
+    ConfirmDialog,
+    FeedDialog,
+    InfoDialog,
+    NoteDialog,
+    TextDialog,
+)
 from reader.ui.screens.help import HelpScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -764,6 +770,72 @@ class MainScreen(Screen[None]):
         if feed.retry_after:
             lines.append(f"Next poll not before: {feed.retry_after}")
         self.app.push_screen(InfoDialog(feed.title or feed.url, lines))
+
+    def _feed_in_view(self, feed_id: str | None) -> str | None:
+        """The feed an edit means: the one given (the sidebar's), else the one shown, else
+        the current article's."""
+        if feed_id is None and self.scope.kind == "feed":
+            feed_id = self.scope.value
+        if feed_id is None:
+            article = self._target()
+            feed_id = article.feed_id if article is not None else None
+        if feed_id is None or self.library.feed(feed_id) is None:
+            self.notify("Pick a feed first (f shows the feeds).", markup=False)
+            return None
+        return feed_id
+
+    def action_edit_feed(self, feed_id: str | None = None) -> None:
+        feed_id = self._feed_in_view(feed_id)
+        if feed_id is not None:
+            self._edit_feed(feed_id)
+
+    @work(group="write", exit_on_error=False)
+    async def _edit_feed(self, feed_id: str) -> None:
+        feed = self.library.feed(feed_id)
+        if feed is None:
+            return
+        answer = await self.app.push_screen_wait(FeedDialog(feed.url, feed.title, feed.tags))
+        if answer is None:
+            return
+        title, tags = answer
+        try:
+            changed = await asyncio.to_thread(self.library.edit_feed, feed_id, title=title,
+                                              tags=tags)
+        except Exception as error:
+            self.notify(f"The feed was not changed: {error}", severity="error", markup=False)
+            return
+        self.notify(f"Saved {changed.title or changed.url}.", markup=False)
+        self.reload()
+
+    def action_remove_feed(self, feed_id: str | None = None) -> None:
+        feed_id = self._feed_in_view(feed_id)
+        if feed_id is not None:
+            self._remove_feed(feed_id)
+
+    @work(group="write", exit_on_error=False)
+    async def _remove_feed(self, feed_id: str) -> None:
+        feed = self.library.feed(feed_id)
+        if feed is None:
+            return
+        if self._refreshing:
+            self.notify("Wait for the refresh to finish.", markup=False)
+            return
+        _unread, total = self.library.counts(feed_id)
+        name = feed.title or feed.url
+        question = (f"Unsubscribe from {name}? Its {total} articles go, except bookmarked "
+                    "ones and those with saved quotes.")
+        if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Unsubscribe")):
+            return
+        try:
+            removed, kept = await asyncio.to_thread(self.library.remove_feed, feed_id)
+        except Exception as error:
+            self.notify(f"Not unsubscribed: {error}", severity="error", markup=False)
+            return
+        message = f"Unsubscribed from {name}: {removed} articles removed"
+        self.notify(message + (f", {kept} kept." if kept else "."), markup=False)
+        if self.scope == Scope("feed", feed_id):
+            self.scope = Scope("all")
+        self.reload()
 
     # Quote library and export (screens of their own) ---------------------------------------
     def action_quote_library(self) -> None:

@@ -1,4 +1,5 @@
-"""Small modal dialogs: confirm, note and tags, single text input, feed details."""
+"""Small modal dialogs: confirm, note and tags, a feed's title and tags, single text input,
+feed details."""
 
 from __future__ import annotations
 
@@ -72,6 +73,41 @@ class NoteDialog(ModalScreen[tuple[str, list[str]] | None]):
         raw_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
         tags = [tag.lstrip("#") for tag in raw_tags if tag.lstrip("#")]
         self.dismiss((note, tags))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FeedDialog(ModalScreen[tuple[str, list[str]] | None]):
+    """A feed's title and tags; enter in the title moves to the tags, enter there saves."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="feed.cancel")]
+
+    def __init__(self, url: str, title: str, tags: list[str]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.url = url
+        self.title_value = title
+        self.tags = tags
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content("Edit feed"), classes="dialog-title")
+            yield Static(Content(self.url), markup=False, classes="dialog-quote")
+            yield Input(self.title_value, placeholder="Title (empty: the feed's own)",
+                        id="title")
+            yield Input(" ".join(self.tags), placeholder="Tags, separated by spaces", id="tags")
+            yield Static(Content("enter: save · escape: cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "title":
+            self.query_one("#tags", Input).focus()
+            return
+        title = self.query_one("#title", Input).value.strip()
+        raw_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
+        self.dismiss((title, [tag.lstrip("#") for tag in raw_tags if tag.lstrip("#")]))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -29,11 +29,14 @@ class FeedSidebar(OptionList):
         Binding("j,down", "cursor_down", "Down", show=False, id="sidebar.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="sidebar.up"),
         Binding("i", "feed_info", "Feed details", id="sidebar.info"),
+        Binding("E", "edit_feed", "Edit feed", id="sidebar.edit"),
+        Binding("d,delete", "remove_feed", "Unsubscribe", id="sidebar.remove"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.scopes: list[Scope] = []
+        self._shown: Scope | None = None  # the scope of the last show_library
 
     def show_library(self, library: Library, current: Scope) -> None:
         rows: list[tuple[Scope, Content]] = []
@@ -56,10 +59,16 @@ class FeedSidebar(OptionList):
             template = "$marker[dim]$n[/] [b]$title[/b]" if unread else "$marker[dim]$n[/] $title"
             rows.append((Scope("feed", feed.id), Content.from_markup(
                 template, marker=marker, title=feed.title or feed.url, n=f"{unread:>3}")))
-        self.scopes = [scope for scope, _ in rows]
+        # The cursor stays on the row it was on (found again by what it is: rows move when a
+        # tag appears) unless what the list shows changed, then it goes there.
+        kept = self.current if current == self._shown else None
+        self._shown = current
         keep = self.highlighted
+        self.scopes = [scope for scope, _ in rows]
         self.set_options([Option(content) for _, content in rows])
-        if current in self.scopes:
+        if kept in self.scopes:
+            self.highlighted = self.scopes.index(kept)
+        elif current in self.scopes:
             self.highlighted = self.scopes.index(current)
         elif keep is not None and keep < len(self.scopes):
             self.highlighted = keep
@@ -75,3 +84,19 @@ class FeedSidebar(OptionList):
         scope = self.current
         if scope is not None and scope.kind == "feed":
             self.screen.action_feed_details(scope.value)  # type: ignore[attr-defined]
+
+    def action_edit_feed(self) -> None:
+        if (feed_id := self._feed_id()) is not None:
+            self.screen.action_edit_feed(feed_id)  # type: ignore[attr-defined]
+
+    def action_remove_feed(self) -> None:
+        if (feed_id := self._feed_id()) is not None:
+            self.screen.action_remove_feed(feed_id)  # type: ignore[attr-defined]
+
+    def _feed_id(self) -> str | None:
+        """The highlighted feed: here the row under the cursor is what the user means."""
+        scope = self.current
+        if scope is None or scope.kind != "feed":
+            self.notify("Highlight a feed first.", markup=False)
+            return None
+        return scope.value
