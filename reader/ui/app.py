@@ -29,8 +29,9 @@ def known_binding_ids() -> set[str]:
     from reader.ui.widgets.quote_pane import QuotePane
 
     classes = [ReaderApp, MainScreen, ArticleList, ArticleView, QuotePane, FeedSidebar,
-               help.HelpScreen, dialogs.ConfirmDialog, dialogs.NoteDialog, dialogs.TextDialog,
-               dialogs.InfoDialog, quote_library.QuoteLibraryScreen, export_dialog.ExportDialog]
+               help.HelpScreen, dialogs.ConfirmDialog, dialogs.NoteDialog, dialogs.FeedDialog,
+               dialogs.TextDialog, dialogs.InfoDialog, quote_library.QuoteLibraryScreen,
+               export_dialog.ExportDialog]
     return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 
