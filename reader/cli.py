@@ -124,8 +124,8 @@ def build_parser() -> ReaderArgumentParser:
 
     p = commands.add_parser("export", help="export quotes, bookmarks or subscriptions")
     p.add_argument("what", choices=("quotes", "opml", "bookmarks"), metavar="quotes|opml|bookmarks")
-    p.add_argument("--format", metavar="F", help="quotes: markdown, readwise, json, csl, bibtex; "
-                   "bookmarks: markdown, json, html")
+    p.add_argument("--format", metavar="F", help="quotes: markdown, readwise, json, csl, bibtex, "
+                   "ris, apa, mla, chicago; bookmarks: markdown, json, html")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="overwrite an existing FILE")
     p.add_argument("--article", metavar="ARTICLE", help="quotes of one article")

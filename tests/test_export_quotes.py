@@ -132,7 +132,8 @@ EXPECTED_ORDER = ["q4", "q2", "q1", "q3", "q5", "q6", "q7", "q8"]
 
 
 def test_formats_constant():
-    assert FORMATS == ("markdown", "readwise", "json", "csl", "bibtex")
+    assert FORMATS == ("markdown", "readwise", "json", "csl", "bibtex", "ris", "apa", "mla",
+                       "chicago")
 
 
 @pytest.mark.parametrize("fmt", ["docx", "", "mark down"])

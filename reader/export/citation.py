@@ -1,4 +1,4 @@
-"""Citation helpers shared by the CSL-JSON and BibTeX exports (and usable for APA/MLA/RIS later).
+"""Citation helpers shared by the CSL-JSON, BibTeX, RIS and plain-text (APA/MLA/Chicago) exports.
 
 A quote cites the *article* it was saved from; the speaker is a secondary source and never
 becomes an author. Everything here is pure and deterministic:
@@ -11,6 +11,8 @@ becomes an author. Everything here is pure and deterministic:
   as lowercase ASCII, the publication year, and the first significant title word;
   `unique_keys` dedupes keys in export order with "a", "b", ... suffixes;
 - `csl_name`, `bibtex_name`, `bibtex_escape`, `bibtex_title`, `bibtex_url`, `BIBTEX_MONTHS`;
+- `web_url`, `publication_name`, `quote_line`: shared with `references` (APA, MLA,
+  Chicago) and `ris`;
 - `plain_citation(text, speaker, article, feed)`: the quote with a one-line source, for the
   clipboard.
 """
@@ -21,8 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from reader.models import Article, Feed, from_iso
+from reader.models import Article, Feed, Quote, from_iso
 from reader.text.clean import clean_line
 
 # ---------------------------------------------------------------------------------------------
@@ -72,7 +75,7 @@ def split_authors(byline: str) -> list[Name]:
     text = _BY.sub("", text).strip(" ,;")
     if not text or _EMAIL.match(text):
         return []
-    if _is_org(text):
+    if is_organisation(text):
         return [Name(literal=text)]
     parts = [p.strip(" ,") for p in _AND.split(text) if p.strip(" ,")]
     names: list[str] = []
@@ -151,7 +154,7 @@ def _split_inverted(family: str, given: str) -> Name:
     )
 
 
-def _is_org(text: str) -> bool:
+def is_organisation(text: str) -> bool:
     return bool({w.lower() for w in re.findall(r"[^\W_]+", text)} & _ORG_WORDS)
 
 
@@ -350,3 +353,29 @@ def bibtex_url(url: str) -> str:
     """
     table = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"}
     return "".join(table.get(c, c) for c in clean_line(url))
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared by RIS and the plain-text styles
+
+
+def web_url(link: str) -> str:
+    """`link` if it is an absolute http(s) URL, else "" (file: and relative links are not cited)."""
+    link = clean_line(link or "")
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return ""
+    return link if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
+def publication_name(feed: Feed | None) -> str:
+    """The feed title, which is the publication a news article appeared in ("" if unknown)."""
+    return clean_line(feed.title) if feed is not None else ""
+
+
+def quote_line(quote: Quote) -> str:
+    """ "“text” — Speaker" on one line (paragraphs joined by spaces); no speaker, no dash."""
+    text = f"“{clean_line(quote.text)}”"
+    speaker = clean_line(quote.speaker)
+    return f"{text} — {speaker}" if speaker else text

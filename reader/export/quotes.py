@@ -1,15 +1,18 @@
-"""Export saved quotes: Markdown, Readwise CSV, lossless JSON, CSL-JSON and BibTeX.
+"""Export saved quotes: Markdown, Readwise CSV, lossless JSON, CSL-JSON, BibTeX, RIS and
+plain-text APA / MLA / Chicago reference lists.
 
 Pure functions from `QuoteRecord`s to text (no Textual, no I/O; `files.write_export` writes).
 
 Common rules:
 - Quotes are grouped per article. Articles come in the order they first appear in `records`
   (the caller chooses it); inside an article quotes are sorted by `start` (then `end`, `id`).
-  A quote id given twice is exported once.
-- Only http(s) links are emitted as links (Markdown, Readwise URL, CSL URL, BibTeX url);
-  JSON keeps `link` verbatim because it is lossless.
+  A quote id given twice is exported once. The APA/MLA/Chicago lists are the exception for
+  article order: a reference list is alphabetical, so they sort their entries.
+- Only http(s) links are emitted as links (Markdown, Readwise URL, CSL URL, BibTeX url, RIS UR,
+  the reference lists); JSON keeps `link` verbatim because it is lossless.
 - The speaker is never an author: it goes into the attribution line (Markdown) or the Note
-  (Readwise); citations (CSL, BibTeX) cite the article, one item per quoted article.
+  (Readwise); citations (CSL, BibTeX, RIS, APA, MLA, Chicago) cite the article, one item per
+  quoted article, and name the speaker only next to the quote (RIS note, "as cited in" line).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import quote as _pct
-from urllib.parse import urlsplit
 
 from reader.export.citation import (
     BIBTEX_MONTHS,
@@ -31,13 +33,23 @@ from reader.export.citation import (
     bibtex_title,
     bibtex_url,
     csl_name,
+    quote_line,
     split_authors,
     unique_keys,
+    web_url,
 )
+from reader.export.references import (
+    apa_in_text,
+    apa_reference,
+    chicago_reference,
+    mla_in_text,
+    mla_reference,
+)
+from reader.export.ris import ris_record
 from reader.models import Article, Feed, Quote, from_iso, to_iso, utc_now
 from reader.text.clean import clean_line
 
-FORMATS = ("markdown", "readwise", "json", "csl", "bibtex")
+FORMATS = ("markdown", "readwise", "json", "csl", "bibtex", "ris", "apa", "mla", "chicago")
 JSON_FORMAT_ID = "reader-quotes/1"
 READWISE_HEADER = ("Highlight", "Title", "Author", "URL", "Note", "Location", "Date")
 
@@ -84,7 +96,11 @@ def export_quotes(
         return to_json(records, now=moment)
     if name == "csl":
         return to_csl_json(records, now=moment)
-    return to_bibtex(records, now=moment)
+    if name == "bibtex":
+        return to_bibtex(records, now=moment)
+    if name == "ris":
+        return to_ris(records, now=moment)
+    return to_reference_list(records, name, now=moment)
 
 
 def filter_records(
@@ -473,18 +489,78 @@ def to_bibtex(records: list[QuoteRecord], *, now: datetime | None = None) -> str
     return "\n".join(entries)
 
 
+def to_ris(records: list[QuoteRecord], *, now: datetime | None = None) -> str:
+    """RIS for EndNote, Zotero and Mendeley: one `TY  - NEWS` record per quoted article.
+
+    See `citation.ris_record` for the fields; each saved quote is one `N1` note (Zotero makes
+    each a child note of the article). The access date `Y2` is `now`. Lines end with CR LF, as
+    the RIS specification requires. No records gives "".
+    """
+    moment = _utc(now) if now is not None else utc_now()
+    return "".join(
+        ris_record(g.article, g.feed, g.quotes, accessed=moment) for g in group_records(records)
+    )
+
+
+REFERENCE_HEADINGS = {"apa": "References", "mla": "Works Cited", "chicago": "Bibliography"}
+
+
+def to_reference_list(
+    records: list[QuoteRecord], style: str, *, now: datetime | None = None
+) -> str:
+    """A plain-text reference list in `style` ("apa", "mla" or "chicago"), UTF-8, LF lines.
+
+        References                                  (Works Cited / Bibliography)
+
+        Akhter, A. (2025, November 1). Ink ... . The Daily. https://example.com/a
+            “our defence ties have never been stronger.” — Pete Hegseth (Hegseth, as cited in
+            Akhter, 2025)                           (one line per quote)
+
+    One entry per quoted article, sorted alphabetically as the styles require (a leading
+    "The", "A" or "An" ignored), each followed by its quotes indented by four spaces: the quote
+    in curly quotation marks (paragraphs joined into one line), "— Speaker" when known, then
+    APA's "(Singh, as cited in Akhter, 2025)" or MLA's "(qtd. in Akhter)"; Chicago has no
+    parenthetical form (it cites in notes). An unattributed quote cites the article directly:
+    "(Akhter, 2025)", "(Akhter)". No Markdown: italics cannot be shown in plain text, so
+    publication names are written plainly. No records gives "".
+    """
+    if style not in REFERENCE_HEADINGS:
+        raise ValueError(f"Unknown reference style {style!r}; choose apa, mla or chicago.")
+    moment = _utc(now) if now is not None else utc_now()
+    entries: list[tuple[str, list[str]]] = []
+    for group in group_records(records):
+        article = group.article
+        if style == "apa":
+            reference = apa_reference(article, group.feed)
+        elif style == "mla":
+            reference = mla_reference(article, group.feed, accessed=moment)
+        else:
+            reference = chicago_reference(article, group.feed, accessed=moment)
+        lines = []
+        for q in group.quotes:
+            line = quote_line(q)
+            if style == "apa":
+                line += " " + apa_in_text(article, q.speaker)
+            elif style == "mla":
+                line += " " + mla_in_text(article, q.speaker)
+            lines.append("    " + line)
+        entries.append((reference, lines))
+    if not entries:
+        return ""
+    entries.sort(key=lambda entry: _alphabetical(entry[0]))
+    out = [REFERENCE_HEADINGS[style]]
+    for reference, lines in entries:
+        out += ["", reference, *lines]
+    return "\n".join(out) + "\n"
+
+
+def _alphabetical(reference: str) -> str:
+    key = re.sub(r"^\W+", "", reference).casefold()
+    return re.sub(r"^(?:the|an|a)\s+", "", key)
+
+
 # ---------------------------------------------------------------------------------------------
 # Small helpers
-
-
-def web_url(link: str) -> str:
-    """`link` if it is an absolute http(s) URL, else ""."""
-    link = clean_line(link or "")
-    try:
-        parts = urlsplit(link)
-    except ValueError:
-        return ""
-    return link if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 def _utc(moment: datetime) -> datetime:

@@ -23,9 +23,15 @@ FORMAT_CHOICES = [
     ("JSON, lossless (.json)", "json"),
     ("CSL-JSON for Zotero/Pandoc (.json)", "csl"),
     ("BibTeX (.bib)", "bibtex"),
+    ("RIS for EndNote/Zotero/Mendeley (.ris)", "ris"),
+    ("APA 7 reference list (.txt)", "apa"),
+    ("MLA 9 works cited (.txt)", "mla"),
+    ("Chicago 17 bibliography (.txt)", "chicago"),
 ]
+# The three reference lists are all text: the style in the name keeps one from replacing another.
 EXTENSIONS = {"markdown": ".md", "readwise": ".csv", "json": ".json", "csl": ".csl.json",
-              "bibtex": ".bib"}
+              "bibtex": ".bib", "ris": ".ris", "apa": ".apa.txt", "mla": ".mla.txt",
+              "chicago": ".chicago.txt"}
 
 
 def default_path(fmt: str) -> str:
