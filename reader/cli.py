@@ -115,6 +115,14 @@ def build_parser() -> ReaderArgumentParser:
     p = commands.add_parser("remove", help="unsubscribe (bookmarked and quoted articles stay)")
     p.add_argument("feed", metavar="FEED")
 
+    p = commands.add_parser("edit", help="rename a feed or change its tags")
+    p.add_argument("feed", metavar="FEED")
+    p.add_argument("--title", metavar="TITLE",
+                   help="the name to show (\"\": the feed's own, at the next refresh)")
+    p.add_argument("--tag", action="append", default=None, metavar="TAG",
+                   help="replace the tags with these (repeat for more)")
+    p.add_argument("--no-tags", action="store_true", help="remove every tag")
+
     p = commands.add_parser("feeds", help="list subscriptions with unread counts and errors")
     _add_json(p)
 
@@ -366,6 +374,22 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_edit(args: argparse.Namespace) -> int:
+    if args.tag is not None and args.no_tags:
+        raise UserError("Give --tag or --no-tags, not both.")
+    if args.title is None and args.tag is None and not args.no_tags:
+        raise UserError("Nothing to change: give --title, --tag or --no-tags.")
+    tags = [] if args.no_tags else args.tag
+    with _open_library(args, readonly=False) as library:
+        feed = library.feed(args.feed)
+        if feed is None:
+            raise UserError(f"No feed {args.feed!r}; `reader feeds` lists them.")
+        changed = library.edit_feed(feed.id, title=args.title, tags=tags)
+        tag_text = f" [{', '.join(changed.tags)}]" if changed.tags else ""
+        print(f"{changed.id}  {changed.title or changed.url}{tag_text}")
+    return EXIT_OK
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     with _open_library(args, readonly=True) as library:
         rows = []
@@ -506,6 +530,7 @@ def _run_app(app) -> int:
 COMMANDS = {
     "articles": cmd_articles, "show": cmd_show, "bookmark": cmd_bookmark,
     "import": cmd_import, "quotes": cmd_quotes, "add": cmd_add, "remove": cmd_remove,
+    "edit": cmd_edit,
     "feeds": cmd_feeds, "refresh": cmd_refresh, "export": cmd_export,
     "restore-backup": cmd_restore_backup,
 }

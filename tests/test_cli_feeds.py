@@ -81,6 +81,30 @@ def test_refresh_named_feed_and_unknown(feed_server, data_dir: Path) -> None:
     assert_one_clear_error(run("refresh", data_dir=empty))
 
 
+def test_edit_renames_and_retags_and_refresh_keeps_the_name(feed_server,
+                                                           data_dir: Path) -> None:
+    feed_server.static("/news.xml", rss("Harbour News", ITEMS))
+    assert run("add", feed_server.url("/news.xml"), "--tag", "local",
+               data_dir=data_dir).returncode == 0
+    [feed] = json.loads(run("feeds", "--json", data_dir=data_dir).stdout)
+    edited = run("edit", feed["id"], "--title", "Harbour", "--tag", "#city", "--tag", "port",
+                 data_dir=data_dir)
+    assert edited.returncode == 0, edited.stderr
+    assert edited.stdout.strip() == f"{feed['id']}  Harbour [city, port]"
+    assert run("refresh", data_dir=data_dir).returncode == 0
+    [after] = json.loads(run("feeds", "--json", data_dir=data_dir).stdout)
+    assert (after["title"], after["tags"], after["total"]) == ("Harbour", ["city", "port"], 4)
+    # By URL too; --no-tags clears them; an empty title takes the feed's own at the refresh.
+    assert run("edit", feed_server.url("/news.xml"), "--no-tags", "--title", "",
+               data_dir=data_dir).returncode == 0
+    assert run("refresh", data_dir=data_dir).returncode == 0
+    [cleared] = json.loads(run("feeds", "--json", data_dir=data_dir).stdout)
+    assert (cleared["title"], cleared["tags"]) == ("Harbour News", [])
+    for bad in (["edit", feed["id"]], ["edit", "nope", "--title", "x"],
+                ["edit", feed["id"], "--tag", "a", "--no-tags"], ["edit"]):
+        assert_one_clear_error(run(*bad, data_dir=data_dir))
+
+
 def test_opml_round_trip(data_dir: Path, tmp_path: Path) -> None:
     opml = tmp_path / "subs.opml"
     opml.write_text(
