@@ -128,6 +128,8 @@ def build_parser() -> ReaderArgumentParser:
 
     p = commands.add_parser("refresh", help="fetch feeds now (all, or the ones named)")
     p.add_argument("feeds", metavar="FEED", nargs="*")
+    p.add_argument("--due", action="store_true",
+                   help="only feeds whose server or ttl no longer asks to wait (for cron)")
     _add_json(p)
 
     p = commands.add_parser("export", help="export quotes, bookmarks or subscriptions")
@@ -416,7 +418,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     import asyncio
 
-    from reader.feeds.service import refresh_feeds
+    from reader.feeds.service import due_feeds, refresh_feeds
 
     config = _config()
     with _open_library(args, readonly=False) as library:
@@ -429,8 +431,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if not library.feeds():
             raise UserError("No feeds to refresh; `reader add URL` subscribes to one.")
         library.keep_per_feed = config.keep_per_feed
-        report = asyncio.run(refresh_feeds(library, feeds or None,
-                                           concurrency=config.concurrency))
+        targets = feeds or library.feeds()
+        if args.due:
+            due = due_feeds(targets)
+            if len(due) < len(targets):
+                print(f"{len(targets) - len(due)} feeds are not due yet (their server or "
+                      "ttl asks to wait, or they are gone).", file=sys.stderr)
+            if not due:
+                if args.json:
+                    _print_json([])
+                return EXIT_OK
+            targets = due
+        report = asyncio.run(refresh_feeds(library, targets, concurrency=config.concurrency))
         if args.json:
             _print_json([r.public_dict() for r in report.results])
         else:

@@ -72,6 +72,8 @@ class Feed:
     gone: bool = False  # 410: never polled again
     retry_after: str | None = None  # ISO UTC before which we must not poll (429/503)
     added_at: str | None = None
+    ttl_minutes: int | None = None  # the feed's own <ttl> (or sy: period), last time it said
+    fresh_until: str | None = None  # ISO UTC: scheduled refreshes skip the feed until then
 
     @staticmethod
     def make_id(url: str) -> str:

@@ -105,6 +105,25 @@ def test_edit_renames_and_retags_and_refresh_keeps_the_name(feed_server,
         assert_one_clear_error(run(*bad, data_dir=data_dir))
 
 
+def test_refresh_due_skips_feeds_that_ask_to_wait(feed_server, data_dir: Path) -> None:
+    feed_server.static("/slow.xml", rss("Slow", ITEMS).replace(b"<channel>",
+                                                                b"<channel><ttl>120</ttl>"))
+    feed_server.static("/fast.xml", rss("Fast", ITEMS[:1]))
+    for path in ("/slow.xml", "/fast.xml"):
+        assert run("add", feed_server.url(path), data_dir=data_dir).returncode == 0
+    assert run("refresh", data_dir=data_dir).returncode == 0
+    counts = {p: len(feed_server.requests_for(p)) for p in ("/slow.xml", "/fast.xml")}
+    due = run("refresh", "--due", "--json", data_dir=data_dir)
+    assert due.returncode == 0, due.stderr
+    assert [r["title"] for r in json.loads(due.stdout)] == ["Fast"]
+    assert "1 feeds are not due yet" in due.stderr
+    assert len(feed_server.requests_for("/slow.xml")) == counts["/slow.xml"]  # not asked
+    assert len(feed_server.requests_for("/fast.xml")) == counts["/fast.xml"] + 1
+    # Without --due every feed is fetched, fresh or not.
+    assert run("refresh", data_dir=data_dir).returncode == 0
+    assert len(feed_server.requests_for("/slow.xml")) == counts["/slow.xml"] + 1
+
+
 def test_opml_round_trip(data_dir: Path, tmp_path: Path) -> None:
     opml = tmp_path / "subs.opml"
     opml.write_text(

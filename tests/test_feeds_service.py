@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from reader.feeds.fetch import Fetcher
-from reader.feeds.service import add_subscription_async, import_opml_file, refresh_feeds
+from reader.feeds.service import (
+    add_subscription_async,
+    due_feeds,
+    import_opml_file,
+    refresh_feeds,
+)
 from reader.library.errors import LibraryError
 from reader.library.store import Library
+from reader.models import from_iso
 
 from . import feedserver
 from .feedgen import atom, json_feed, page_with_feeds, rss
@@ -299,3 +306,45 @@ async def test_feeds_of_a_lost_worker_are_refreshed_here(library: Library, feed_
     assert sum(result.new for result in stored.values()) == 8
     article = library.articles()[0]
     assert library.body(article.id).startswith("Body of story")
+
+
+async def test_ttl_and_cache_control_make_scheduled_refreshes_wait(library: Library,
+                                                                   feed_server) -> None:
+    """The longer of the server's max-age and the feed's ttl, capped at a day, marks a feed
+    fresh; due_feeds (what scheduled refreshes fetch) leaves it out, a manual refresh not."""
+    with_ttl = rss("Ttl", ITEMS[:1]).replace(b"<channel>", b"<channel><ttl>90</ttl>")
+    feed_server.static("/ttl.xml", with_ttl, etag='"t"', headers={"Cache-Control": "max-age=60"},
+                       headers_304={"ETag": '"t"', "Cache-Control": "max-age=60"})
+    feed_server.static("/cc.xml", rss("Cc", ITEMS[:1]), headers={"Cache-Control": "max-age=7200"})
+    feed_server.static("/huge.xml", rss("Huge", ITEMS[:1]).replace(
+        b"<channel>", b"<channel><ttl>999999</ttl>"))
+    feed_server.static("/plain.xml", rss("Plain", ITEMS[:1]))
+    feed_server.status("/down.xml", 503, headers={"Cache-Control": "max-age=7200"})
+    feeds = {name: library.add_feed(feed_server.url(f"/{name}.xml"))
+             for name in ("ttl", "cc", "huge", "plain", "down")}
+    before = datetime.now(UTC).replace(microsecond=0)
+    await refresh(library)
+    after = datetime.now(UTC)
+
+    def waits(name: str) -> float | None:
+        until = from_iso(library.feed(feeds[name].id).fresh_until)
+        return None if until is None else (until - before).total_seconds()
+
+    slack = (after - before).total_seconds() + 1
+    assert 90 * 60 <= waits("ttl") <= 90 * 60 + slack  # ttl (90 min) beats max-age (1 min)
+    assert 7200 <= waits("cc") <= 7200 + slack
+    assert 24 * 3600 <= waits("huge") <= 24 * 3600 + slack  # capped at a day
+    assert waits("plain") is None and waits("down") is None  # silent server; failed fetch
+    assert library.feed(feeds["ttl"].id).ttl_minutes == 90
+
+    due = {f.id for f in due_feeds(library.feeds())}
+    assert due == {feeds["plain"].id, feeds["down"].id}
+    later = datetime.now(UTC) + timedelta(hours=25)
+    assert len(due_feeds(library.feeds(), later)) == 5  # everything is due after a day
+
+    # A manual refresh still fetches a fresh feed; its 304 keeps the ttl it learnt before.
+    requests = len(feed_server.requests_for("/ttl.xml"))
+    result = (await refresh(library, [library.feed(feeds["ttl"].id)])).results[0]
+    assert result.status == "not_modified"
+    assert len(feed_server.requests_for("/ttl.xml")) == requests + 1
+    assert 90 * 60 <= waits("ttl") <= 90 * 60 + slack + 5

@@ -22,7 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reader
-from reader.feeds.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, parse_retry_after
+from reader.feeds.fetch import (
+    DEFAULT_USER_AGENT,
+    Fetcher,
+    FetchResult,
+    parse_freshness,
+    parse_retry_after,
+)
 from tests import feedserver
 from tests.feedserver import FeedServer, http_date
 
@@ -596,3 +602,39 @@ async def test_a_failed_body_keeps_no_validators(feed_server: FeedServer) -> Non
         missing = await fetcher.fetch(feed_server.url("/missing"))
     assert_error(cut, "truncated")
     assert (cut.etag, cut.last_modified, missing.etag) == ("", "", "")
+
+
+# --- freshness (Cache-Control, Expires) -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("cache_control", "expires", "date", "seconds"),
+    [
+        ("max-age=600", None, None, 600.0),
+        ("public, max-age=\"90\", must-revalidate", None, None, 90.0),
+        ("MAX-AGE=5", None, None, 5.0),
+        ("no-cache", None, None, 0.0),
+        ("private, no-store", None, None, 0.0),
+        ("s-maxage=600", None, None, None),  # for shared caches only
+        ("max-age=-5", None, None, None),
+        ("max-age=abc", None, None, None),
+        (None, "Sat, 01 Jun 2024 10:00:00 GMT", "Sat, 01 Jun 2024 09:00:00 GMT", 3600.0),
+        (None, "Sat, 01 Jun 2024 08:00:00 GMT", "Sat, 01 Jun 2024 09:00:00 GMT", 0.0),
+        (None, "0", "Sat, 01 Jun 2024 09:00:00 GMT", 0.0),  # invalid Expires: stale
+        ("max-age=60", "Sat, 01 Jun 2024 10:00:00 GMT", "Sat, 01 Jun 2024 09:00:00 GMT", 60.0),
+        (None, None, None, None),
+    ],
+)
+def test_freshness_from_headers(cache_control, expires, date, seconds) -> None:
+    assert parse_freshness(cache_control, expires, date) == seconds
+
+
+async def test_freshness_is_reported_for_200_and_304_but_not_errors(feed_server) -> None:
+    feed_server.static("/f", FEED, etag='"v1"', headers={"Cache-Control": "max-age=1200"},
+                       headers_304={"ETag": '"v1"', "Cache-Control": "max-age=300"})
+    feed_server.status("/e", 500, headers={"Cache-Control": "max-age=999"})
+    async with quick() as fetcher:
+        first = await fetcher.fetch(feed_server.url("/f"))
+        again = await fetcher.fetch(feed_server.url("/f"), etag='"v1"')
+        broken = await fetcher.fetch(feed_server.url("/e"))
+    assert (first.status, first.fresh_for) == ("ok", 1200.0)
+    assert (again.status, again.fresh_for) == ("not_modified", 300.0)
+    assert broken.status == "error" and broken.fresh_for is None

@@ -525,3 +525,27 @@ def test_rss_title_entities_decoded_once_more_only_when_well_formed() -> None:
         b"<rss version='2.0'><channel><title>AT&amp;amp;T &amp;copy R&amp;D</title></channel></rss>"
     )
     assert parse_feed(body, "https://x/").title == "AT&T &copy R&D"
+
+
+@pytest.mark.parametrize(
+    ("channel", "minutes"),
+    [
+        ("<ttl>60</ttl>", 60),
+        ("<ttl> 15 </ttl>", 15),
+        ("<ttl>soon</ttl>", None),
+        ("<ttl>-5</ttl>", None),
+        ("<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>", 720),
+        ("<sy:updatePeriod>hourly</sy:updatePeriod>", 60),
+        ("<sy:updatePeriod>Weekly</sy:updatePeriod><sy:updateFrequency>0</sy:updateFrequency>",
+         10080),
+        ("<sy:updatePeriod>fortnightly</sy:updatePeriod>", None),
+        ("", None),
+    ],
+)
+@pytest.mark.parametrize("well_formed", [True, False])
+def test_feed_ttl(channel: str, minutes: int | None, well_formed: bool) -> None:
+    title = "T &amp; co" if well_formed else "T & co"  # a bare & takes the tolerant path
+    body = ('<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">'
+            f"<channel><title>{title}</title>{channel}<item><title>A</title></item>"
+            "</channel></rss>").encode()
+    assert parse_feed(body, "https://n/").ttl_minutes == minutes

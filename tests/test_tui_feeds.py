@@ -141,6 +141,29 @@ async def test_sidebar_edits_and_unsubscribes_a_feed(library: Library, feed_serv
         assert any("Highlight a feed first" in m for m in messages(app))
 
 
+async def test_scheduled_refresh_fetches_only_due_feeds(library: Library, feed_server) -> None:
+    feed_server.static("/slow.xml", rss("Slow", ITEMS).replace(b"<channel>",
+                                                                b"<channel><ttl>120</ttl>"))
+    feed_server.static("/fast.xml", rss("Fast", ITEMS[:1]))
+    for path in ("/slow.xml", "/fast.xml"):
+        library.add_feed(feed_server.url(path))
+    app = ReaderApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("R")  # by hand: everything
+        await settle(pilot, app)
+        assert [len(feed_server.requests_for(p)) for p in ("/slow.xml", "/fast.xml")] == [1, 1]
+        app.screen._scheduled_refresh()  # what the interval timer calls
+        await settle(pilot, app)
+        assert [len(feed_server.requests_for(p)) for p in ("/slow.xml", "/fast.xml")] == [1, 2]
+        slow = next(f for f in library.feeds() if f.title == "Slow")
+        app.screen.action_feed_details(slow.id)
+        await until_dialog(pilot, app, InfoDialog)
+        assert any("wait 120 minutes" in line for line in app.screen.lines)
+        assert any(line.startswith("Scheduled refreshes skip it until: ")
+                   for line in app.screen.lines)
+
+
 async def test_keys_work_while_a_refresh_runs(library: Library, feed_server) -> None:
     import threading
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import http
+import re
 import socket
 import ssl
 import time
@@ -39,7 +40,7 @@ from reader import __version__
 from reader.feeds.urls import check_feed_url, shown_url
 from reader.text.clean import clean_line
 
-__all__ = ["DEFAULT_USER_AGENT", "FetchResult", "Fetcher", "parse_retry_after"]
+__all__ = ["DEFAULT_USER_AGENT", "FetchResult", "Fetcher", "parse_freshness", "parse_retry_after"]
 
 DEFAULT_USER_AGENT = f"Reader/{__version__} (+terminal news reader)"
 ACCEPT = (
@@ -68,6 +69,7 @@ class FetchResult:
     error: str  # one sentence for the user, "" unless status is "error" or "gone"
     elapsed: float  # seconds, from the first request (not counting the wait for a slot)
     redirects: int = 0  # number of redirect hops followed
+    fresh_for: float | None = None  # seconds the server says the answer stays fresh, if it did
 
 
 class _Failure(Exception):
@@ -133,6 +135,34 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> datetim
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return min(moment.astimezone(UTC), now + _MAX_RETRY_AFTER)
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?([0-9]{1,12})\"?\s*(?:,|$)", re.IGNORECASE)
+_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\s*(?:[=,]|$)", re.IGNORECASE)
+
+
+def parse_freshness(cache_control: str | None, expires: str | None, date: str | None,
+                    now: datetime | None = None) -> float | None:
+    """How many seconds a response may be reused (RFC 9111 §4.2.1): `Cache-Control: max-age`
+    (`no-cache`/`no-store`: 0), else `Expires` minus `Date`; None if the server says nothing
+    usable. An invalid Expires (\"0\", garbage) means already stale."""
+    control = cache_control or ""
+    if _NO_CACHE.search(control):
+        return 0.0
+    match = _MAX_AGE.search(control)
+    if match:
+        return float(int(match.group(1)))
+    if expires is None:
+        return None
+    now = now or datetime.now(UTC)
+    try:
+        until = email.utils.parsedate_to_datetime(expires.strip())
+        base = email.utils.parsedate_to_datetime(date.strip()) if date else now
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return 0.0
+    if until.tzinfo is None or base.tzinfo is None:
+        return 0.0
+    return max(0.0, (until - base).total_seconds())
 
 
 def _validator(value: str | None) -> str:
@@ -202,6 +232,7 @@ def _fail(result: FetchResult, message: str) -> None:
     """Turn a partly filled result into an error: no body, no validators, no move."""
     result.status, result.error = "error", message
     result.body, result.etag, result.last_modified, result.moved_to = None, "", "", None
+    result.fresh_for = None
 
 
 async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
@@ -425,6 +456,10 @@ class Fetcher:
         etag = _validator(response.headers.get("etag"))
         modified = _validator(response.headers.get("last-modified"))
         moved = result.final_url if hops and all(h in _PERMANENT for h in hops) else None
+        if status == 304 or 200 <= status < 300:
+            headers = response.headers
+            result.fresh_for = parse_freshness(headers.get("cache-control"),
+                                               headers.get("expires"), headers.get("date"))
         if status == 304:
             result.status = "not_modified"
             result.etag = etag or sent_etag

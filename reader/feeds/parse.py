@@ -61,6 +61,9 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 DCTERMS = "{http://purl.org/dc/terms/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
+SY = "{http://purl.org/rss/1.0/modules/syndication/}"
+_SY_PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200,
+                      "yearly": 525600}  # fmt: skip
 XHTML = "http://www.w3.org/1999/xhtml"
 
 _ENTITY_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -99,6 +102,7 @@ class ParsedFeed:
     site_url: str
     format: str  # rss09x rss10 rss20 atom03 atom10 json10 json11 (or feedparser's name)
     entries: list[ParsedEntry] = field(default_factory=list)
+    ttl_minutes: int | None = None  # how long the feed asks readers to wait (RSS ttl, sy:)
 
 
 class FeedParseError(Exception):
@@ -402,16 +406,38 @@ def _rss_feed(
     has_base: bool,
 ) -> ParsedFeed:
     title = link = ""
+    ttl = period = frequency = ""
     for child in channel:
         key = _key(child.tag, main_ns)
         if key == "title" and not title:
             title = _title(_text(child), "rss")
         elif key == "link" and not link:
             link = resolve_http(channel.base if has_base else url, _text(child))
+        elif key == "ttl":
+            ttl = _text(child)
+        elif key == SY + "updatePeriod":
+            period = _text(child)
+        elif key == SY + "updateFrequency":
+            frequency = _text(child)
     collected = _Entries()
     for item in items:
         _rss_item(item, main_ns, item.base if has_base else url, collected)
-    return ParsedFeed(title=title, site_url=link, format=fmt, entries=collected.entries)
+    return ParsedFeed(title=title, site_url=link, format=fmt, entries=collected.entries,
+                      ttl_minutes=_ttl_minutes(ttl, period, frequency))
+
+
+def _ttl_minutes(ttl: str, period: str = "", frequency: str = "") -> int | None:
+    """RSS `<ttl>` (minutes), else the syndication module's period / frequency ("daily", 2:
+    every 720 minutes); None when absent or unreadable."""
+    ttl = ttl.strip()
+    if ttl.isdigit() and len(ttl) <= 9:
+        return int(ttl)
+    minutes = _SY_PERIOD_MINUTES.get(period.strip().lower())
+    if minutes is None:
+        return None
+    count = frequency.strip()
+    times = int(count) if count.isdigit() and len(count) <= 9 else 1
+    return minutes // max(1, times)
 
 
 def _rss_item(item: etree._Element, main_ns: str, base: str, out: _Entries) -> None:
@@ -784,6 +810,8 @@ def _parse_tolerant(body: bytes, url: str, content_type: str) -> ParsedFeed:
         )
     title_kind = "html" if _fp_kind(info.get("title_detail")) == "html" else "text"
     return ParsedFeed(
+        ttl_minutes=_ttl_minutes(str(info.get("ttl") or ""), str(info.get("sy_updateperiod") or ""),
+                                 str(info.get("sy_updatefrequency") or "")),
         title=_title(info.get("title") or "", title_kind),
         site_url=resolve_http(url, info.get("link") or ""),
         format=_FEEDPARSER_FORMATS.get(version, version or "unknown"),

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from reader.feeds.discover import find_feed_links, looks_like_feed
@@ -296,13 +296,38 @@ def _unpack_entries(packed: list[tuple] | None) -> list[ParsedEntry] | None:
                  kind, markup, base) in packed]
 
 
+# However long a server or feed asks readers to wait, a scheduled refresh looks again after
+# a day (a hostile or mistaken ttl must not silence a feed).
+_MAX_FRESH = timedelta(hours=24)
+
+
+def _fresh_until(now: str, fresh_for: float | None, ttl_minutes: int | None) -> str | None:
+    """Until when a scheduled refresh leaves the feed alone: the longer of the server's
+    Cache-Control/Expires and the feed's ttl, capped at a day; None when neither asks."""
+    wait = timedelta(seconds=max(fresh_for or 0.0, (ttl_minutes or 0) * 60.0))
+    start = from_iso(now)
+    if wait <= timedelta(0) or start is None:
+        return None
+    return to_iso(start + min(wait, _MAX_FRESH))
+
+
+def due_feeds(feeds: Sequence[Feed], now: datetime | None = None) -> list[Feed]:
+    """The feeds a scheduled refresh should fetch: not gone, not asked to wait (Retry-After)
+    and no longer fresh (ttl, Cache-Control). A refresh the user asks for fetches them all."""
+    moment = to_iso(now or utc_now()) or ""
+    return [feed for feed in feeds if not feed.gone
+            and (feed.retry_after or "") <= moment and (feed.fresh_until or "") <= moment]
+
+
 def _next_feed(feed: Feed, result: FetchResult, now: str) -> Feed:
     """The feed's stored metadata after a fetch (validators, retry time, last attempt)."""
     updated = replace(feed, tags=list(feed.tags), aliases=list(feed.aliases))
     updated.last_fetched = now
+    updated.fresh_until = None
     if result.status in ("ok", "not_modified"):
         updated.etag = result.etag
         updated.last_modified = result.last_modified
+        updated.fresh_until = _fresh_until(now, result.fresh_for, feed.ttl_minutes)
     updated.retry_after = to_iso(result.retry_after) if result.retry_after else None
     return updated
 
@@ -368,11 +393,15 @@ async def _refresh_one(
                     else:  # disk waits release the GIL: a thread
                         await asyncio.to_thread(stage, feed.id, entries)
             outcome.moved_to = _apply_move(updated, result)  # only once it parses as a feed
+            updated.ttl_minutes = parsed.ttl_minutes
+            updated.fresh_until = _fresh_until(now, result.fresh_for, parsed.ttl_minutes)
             if parsed.title and not feed.title:
                 updated.title = clean_line(parsed.title)
             if parsed.site_url:
                 updated.site_url = parsed.site_url
     updated.last_error = outcome.error if outcome.failed else ""
+    if outcome.failed:
+        updated.fresh_until = None  # try again at the next scheduled refresh
     outcome.title = updated.title
     outcome.seconds = time.perf_counter() - started
     return outcome, FeedChange(feed=updated, entries=entries)

@@ -153,9 +153,13 @@ class MainScreen(Screen[None]):
             self.set_interval(minutes * 60, self._scheduled_refresh, name="scheduled-refresh")
 
     def _scheduled_refresh(self) -> None:
-        """The interval refresh: silent when there is nothing to do or one is running."""
-        if self.library.feeds() and not self._refreshing:
-            self._run_refresh(self.library.feeds())
+        """The interval refresh: only feeds that are due (ttl, Cache-Control, Retry-After);
+        silent when there is nothing to do or a refresh is running."""
+        from reader.feeds.service import due_feeds
+
+        due = due_feeds(self.library.feeds())
+        if due and not self._refreshing:
+            self._run_refresh(due)
 
     def on_screen_resume(self) -> None:
         """Back from the quote library or a dialog: titles and quotes may have changed."""
@@ -769,6 +773,10 @@ class MainScreen(Screen[None]):
             lines.append(f"Moved from: {', '.join(feed.aliases)}")
         if feed.retry_after:
             lines.append(f"Next poll not before: {feed.retry_after}")
+        if feed.ttl_minutes:
+            lines.append(f"The feed asks readers to wait {feed.ttl_minutes} minutes (ttl).")
+        if feed.fresh_until:
+            lines.append(f"Scheduled refreshes skip it until: {feed.fresh_until}")
         self.app.push_screen(InfoDialog(feed.title or feed.url, lines))
 
     def _feed_in_view(self, feed_id: str | None) -> str | None:
