@@ -10,6 +10,11 @@
 
     [ui]
     theme = "textual-dark"
+
+    [[ignore]]               # drop matching entries at refresh (reader/feeds/ignore.py)
+    title = '(?i)\\bsponsored\\b'   # regular expression searched in the title
+    author = "..."           # and/or in the author; all given must match
+    feed = "news"            # optional: only this feed (id, URL or tag)
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
+
+from reader.feeds.ignore import IgnoreRuleError, IgnoreRules
 
 ENV_CONFIG = "READER_CONFIG"
 
@@ -35,6 +42,7 @@ class Config:
     keep_per_feed: int = 1000
     keys: dict[str, str] = field(default_factory=dict)
     theme: str = ""
+    ignore: IgnoreRules = field(default_factory=IgnoreRules)
     path: Path | None = None
 
 
@@ -76,6 +84,10 @@ def load_config(path: Path | None = None) -> Config:
     theme = ui.get("theme", "")
     if not isinstance(theme, str):
         raise ConfigError(f"{path}: ui.theme must be a string.")
+    try:
+        ignore = IgnoreRules.from_config(data.get("ignore"))
+    except IgnoreRuleError as error:
+        raise ConfigError(f"{path}: {error}.") from None
     return Config(
         refresh_interval_minutes=_number(refresh, "interval_minutes", 30, low=0, high=10080,
                                          path=path),
@@ -83,5 +95,5 @@ def load_config(path: Path | None = None) -> Config:
                                 integer=True)),
         keep_per_feed=int(_number(refresh, "keep_per_feed", 1000, low=10, high=1_000_000,
                                   path=path, integer=True)),
-        keys=dict(keys), theme=theme, path=path,
+        keys=dict(keys), theme=theme, ignore=ignore, path=path,
     )

@@ -33,7 +33,8 @@ def test_values_are_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", [
     "[refresh\n", "[refresh]\nconcurrency = 'many'\n", "[refresh]\nconcurrency = 0\n",
     "[refresh]\ninterval_minutes = -1\n", "refresh = 3\n", "[keys]\n\"a\" = 1\n",
-    "[ui]\ntheme = 5\n",
+    "[ui]\ntheme = 5\n", "[[ignore]]\ntitle = '('\n", "ignore = 3\n",
+    "[[ignore]]\nfeed = 'news'\n",
 ])
 def test_bad_config_is_one_sentence(tmp_path: Path, text: str) -> None:
     path = tmp_path / "config.toml"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from reader.feeds.discover import find_feed_links, looks_like_feed
 from reader.feeds.fetch import Fetcher, FetchResult
+from reader.feeds.ignore import IgnoreRules
 from reader.feeds.parse import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
 from reader.feeds.urls import check_feed_url
 from reader.library.errors import LibraryError
@@ -45,6 +46,7 @@ class FeedResult:
     status: str  # "new", "updated", "unchanged", "not_modified", "error", "gone", "skipped"
     new: int = 0
     updated: int = 0
+    ignored: int = 0  # entries an ignore rule dropped (never stored)
     error: str = ""
     moved_to: str | None = None
     http_status: int | None = None
@@ -62,6 +64,7 @@ class FeedResult:
             "status": self.status,
             "new": self.new,
             "updated": self.updated,
+            "ignored": self.ignored,
             "not_modified": self.status == "not_modified",
             "error": self.error or None,
             "moved_to": self.moved_to,
@@ -75,6 +78,8 @@ class FeedResult:
         detail = {"not_modified": "not modified", "unchanged": "no changes"}.get(
             self.status, f"{self.new} new, {self.updated} updated"
         )
+        if self.ignored:
+            detail += f", {self.ignored} ignored"
         moved = f" (moved to {self.moved_to})" if self.moved_to else ""
         return f"{self.feed_id}  {self.status:<12} {name}: {detail}{moved}"
 
@@ -92,6 +97,10 @@ class RefreshReport:
     def new(self) -> int:
         return sum(r.new for r in self.results)
 
+    @property
+    def ignored(self) -> int:
+        return sum(r.ignored for r in self.results)
+
     def summary(self) -> str:
         """ "12 new in 5 feeds, 2 failed" — the line the TUI notifies and the CLI prints."""
         with_new = sum(1 for r in self.results if r.new)
@@ -99,6 +108,8 @@ class RefreshReport:
         updated = sum(r.updated for r in self.results)
         if updated:
             text += f", {updated} updated"
+        if self.ignored:
+            text += f", {self.ignored} ignored"
         if self.failed:
             text += f", {self.failed} failed"
         return text + f" ({len(self.results)} checked in {self.seconds:.1f} s)."
@@ -178,6 +189,7 @@ def _parse_pool(feeds: int) -> Executor | None:
 
 async def _refresh_in_workers(
     pool: Executor, library: Library, targets: list[Feed], now: str, concurrency: int,
+    ignore: IgnoreRules | None = None,
 ) -> list[tuple[FeedResult, FeedChange]]:
     """`reader refresh` with worker processes: each fetches, parses and writes the bodies of
     its share of the feeds, so documents never cross a pipe; only metadata comes back, and
@@ -195,7 +207,7 @@ async def _refresh_in_workers(
         try:
             jobs.append((group, loop.run_in_executor(
                 pool, _refresh_group, [f.to_dict() for f in group], now,
-                str(library.data_dir), known, max(1, concurrency // workers))))
+                str(library.data_dir), known, max(1, concurrency // workers), ignore)))
         except Exception:  # the pool broke already (a worker died): do this group here
             leftovers.extend(group)
     results: list[tuple[FeedResult, FeedChange]] = []
@@ -211,14 +223,18 @@ async def _refresh_in_workers(
     if leftovers:  # refresh a lost worker's feeds here, in this process
         async with Fetcher(concurrency=concurrency) as fetcher:
             results.extend(await asyncio.gather(*[
-                _refresh_one(fetcher, feed, now, library.stage_bodies) for feed in leftovers]))
+                _refresh_one(fetcher, feed, now, library.stage_bodies, ignore=ignore)
+                for feed in leftovers]))
     return results
 
 
 def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
-                   known: dict[str, dict[str, str]], concurrency: int) -> list[tuple]:
+                   known: dict[str, dict[str, str]], concurrency: int,
+                   ignore: IgnoreRules | None = None) -> list[tuple]:
     """In a worker process: refresh these feeds and write their bodies; return metadata
-    as plain tuples (`_unpack_entries`), which pickle several times faster than objects."""
+    as plain tuples (`_unpack_entries`), which pickle several times faster than objects.
+    `ignore` (pickled to the worker: compiled patterns pickle as their source) drops
+    entries before anything is written."""
     from pathlib import Path
 
     from reader.library.bodies import BodyStore
@@ -245,7 +261,8 @@ def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
     async def run() -> list[tuple[FeedResult, FeedChange]]:
         async with Fetcher(concurrency=concurrency) as fetcher:
             return await asyncio.gather(*[
-                _refresh_one(fetcher, Feed.from_dict(doc), now, stage, inline=True)
+                _refresh_one(fetcher, Feed.from_dict(doc), now, stage, inline=True,
+                             ignore=ignore)
                 for doc in feed_docs])
 
     asyncio.events._set_running_loop(None)  # forked from a process with a running loop
@@ -345,10 +362,12 @@ def _apply_move(feed: Feed, result: FetchResult) -> str | None:
 async def _refresh_one(
     fetcher: Fetcher, feed: Feed, now: str,
     stage: Callable[[str, list], object] | None = None, inline: bool = False,
+    ignore: IgnoreRules | None = None,
 ) -> tuple[FeedResult, FeedChange]:
     """Fetch, parse and stage one feed. `inline` (in a worker process) parses and stages on
     the event loop's own thread: a parse in a thread would fight the loop for the GIL, and every
-    socket call would then wait for it."""
+    socket call would then wait for it. Entries an `ignore` rule drops are left out right
+    after parsing: never staged, never stored."""
     started = time.perf_counter()
     outcome = FeedResult(feed.id, feed.url, feed.title, "error")
     if feed.gone:
@@ -383,6 +402,8 @@ async def _refresh_one(
             outcome.error = f"The feed could not be parsed ({type(error).__name__})."
         else:
             entries = parsed.entries
+            if ignore and entries:  # no rules: no cost at all
+                entries, outcome.ignored = ignore.filter(feed, entries)
             outcome.status = "unchanged"
             if stage is not None and entries:
                 # Hand the bodies over now (in the TUI: written while other feeds are still
@@ -414,8 +435,11 @@ async def refresh_feeds(
     on_result: Callable[[FeedResult], None] | None = None,
     fetcher: Fetcher | None = None,
     concurrency: int = 16,
+    ignore: IgnoreRules | None = None,
 ) -> RefreshReport:
-    """Fetch, parse and store `feeds` (all by default); never raises for a feed's failure."""
+    """Fetch, parse and store `feeds` (all by default); never raises for a feed's failure.
+    Entries the `ignore` rules drop (config.toml `[[ignore]]`; default none) are never
+    stored; each feed's result counts them."""
     started = time.perf_counter()
     targets = list(feeds) if feeds is not None else library.feeds()
     now = to_iso(utc_now())
@@ -426,7 +450,7 @@ async def refresh_feeds(
     if pool is not None:
         try:
             for outcome, change in await _refresh_in_workers(pool, library, targets, now,
-                                                             concurrency):
+                                                             concurrency, ignore):
                 report.results.append(outcome)
                 changes.append(change)
                 if on_result is not None:
@@ -439,7 +463,8 @@ async def refresh_feeds(
             if own:
                 await active.__aenter__()
             tasks = [asyncio.ensure_future(
-                _refresh_one(active, feed, now, library.stage_bodies)) for feed in targets]
+                _refresh_one(active, feed, now, library.stage_bodies, ignore=ignore))
+                for feed in targets]
             for task in asyncio.as_completed(tasks):
                 outcome, change = await task
                 report.results.append(outcome)
