@@ -75,7 +75,8 @@ def build_parser() -> ReaderArgumentParser:
     p.add_argument("--unread", action="store_true", help="only unread articles")
     p.add_argument("--bookmarked", action="store_true", help="only bookmarked articles")
     p.add_argument("--feed", metavar="FEED", help="only this feed (id or URL)")
-    p.add_argument("--search", metavar="TEXT", help="title, author or feed contains TEXT")
+    p.add_argument("--search", metavar="TEXT",
+                   help="title, author, feed or article text contains TEXT (any case)")
     p.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
     _add_json(p)
 
@@ -196,9 +197,14 @@ def cmd_articles(args: argparse.Namespace) -> int:
             if feed is None:
                 raise UserError(f"No feed {args.feed!r}; `reader feeds` lists them.")
             feed_id = feed.id
+        in_text: set[str] = set()
+        if args.search:
+            scope = library.articles(feed_id=feed_id, unread=args.unread,
+                                     bookmarked=args.bookmarked)
+            in_text = library.text_matches(args.search, [a.id for a in scope])
         found = library.articles(
             feed_id=feed_id, unread=args.unread, bookmarked=args.bookmarked,
-            search=args.search, limit=args.limit,
+            search=args.search, also=in_text, limit=args.limit,
         )
         if feed_id is not None and args.bookmarked:
             found = [a for a in found if a.feed_id == feed_id]
@@ -442,7 +448,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                     _print_json([])
                 return EXIT_OK
             targets = due
-        report = asyncio.run(refresh_feeds(library, targets, concurrency=config.concurrency))
+        report = asyncio.run(refresh_feeds(library, targets, concurrency=config.concurrency,
+                                           ignore=config.ignore))
         if args.json:
             _print_json([r.public_dict() for r in report.results])
         else:

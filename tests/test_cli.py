@@ -127,6 +127,11 @@ def test_show_bookmark_and_filters(filled_dir: Path) -> None:
 
     found = json.loads(run("articles", "--search", "HARBOUR", "--json", data_dir=filled_dir).stdout)
     assert [i["title"][:7] for i in found] == ["Council"]
+    in_text = json.loads(run("articles", "--search", "CORAL   cover", "--json",
+                             data_dir=filled_dir).stdout)  # only in the reef article's text
+    assert [i["title"][:6] for i in in_text] == ["Divers"]
+    assert json.loads(run("articles", "--search", "coral cover", "--unread", "--json",
+                          data_dir=filled_dir).stdout) == in_text  # with the other filters
     limited = json.loads(run("articles", "--limit", "2", "--json", data_dir=filled_dir).stdout)
     assert len(limited) == 2
     assert limited[0]["published"] >= limited[1]["published"]

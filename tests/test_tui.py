@@ -134,6 +134,28 @@ async def test_filter_by_text(filled_library: Library) -> None:
         assert len(articles.article_ids) == 4
 
 
+async def test_enter_in_the_filter_searches_the_article_text(filled_library: Library) -> None:
+    app = ReaderApp(filled_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        articles = app.screen.query_one(ArticleList)
+        await pilot.press("slash", *"coral cover")
+        await pilot.pause(0.5)  # the live filter (titles, authors, feeds) has run
+        assert articles.article_ids == []
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert [filled_library.article(i).title[:6] for i in articles.article_ids] == ["Divers"]
+        assert "titles and text" in app.sub_title
+        # Typing another filter drops the text matches of the old one until enter again.
+        await pilot.press("slash")
+        app.screen.query_one("#filter", Input).value = "coral cove"
+        await pilot.pause(0.5)
+        assert articles.article_ids == [] and "titles and text" not in app.sub_title
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert len(articles.article_ids) == 4
+
+
 async def test_save_a_passage_then_delete_it(filled_library: Library, data_dir: Path) -> None:
     app = ReaderApp(filled_library)
     async with app.run_test(size=SIZE) as pilot:

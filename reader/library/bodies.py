@@ -89,6 +89,25 @@ class BodyStore:
             self._cache.popitem(last=False)
         return data
 
+    def scan_feed(self, feed_id: str) -> dict[str, StoredBody]:
+        """A feed's bodies for a one-off pass (search): the cached copy if there is one,
+        else read without caching, so a search does not push out what articles use."""
+        with self._lock:
+            cached = self._cache.get(feed_id)
+        if cached is not None:
+            return cached
+        try:
+            data = load_json_file(self._feed_path(feed_id)) or {}
+        except (LibraryDamaged, OSError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def local_text(self, article_id: str) -> str:
+        try:
+            return self._local_path(article_id).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ""
+
     @_guarded
     def put_feed(self, feed_id: str, updates: Mapping[str, StoredBody],
                  removals: set[str]) -> None:

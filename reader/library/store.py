@@ -22,7 +22,7 @@ import gc
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
@@ -37,7 +37,9 @@ from reader.library.quotes_store import QuoteStore
 from reader.library.storage import KeyedTable, open_db
 from reader.models import Article, Feed, Quote, short_hash, to_iso, utc_now
 from reader.quotes.anchor import locate, span_holds
+from reader.text.body import stored_to_text
 from reader.text.clean import clean_line
+from reader.text.find import TextQuery
 
 SCHEMA_VERSION = 2
 # Since schema 2 an article is stored as a row: these fields in this order, keyed by its id.
@@ -369,9 +371,12 @@ class Library:
         unread: bool = False,
         bookmarked: bool = False,
         search: str | None = None,
+        also: Collection[str] = (),
         limit: int | None = None,
     ) -> list[Article]:
-        """Articles newest first, filtered; answered from the in-memory indexes."""
+        """Articles newest first, filtered; answered from the in-memory indexes. `search`
+        matches title, author and feed title; the ids in `also` match it too (the ones
+        `text_matches` found in the article text)."""
         if bookmarked:
             ids: Iterable[str] = sorted(
                 (i for i in self.journal.sets["bookmarked"] if i in self._articles),
@@ -406,7 +411,7 @@ class Library:
                 continue
             if unread and article.read:
                 continue
-            if needle is not None and not self._matches(article, needle):
+            if needle is not None and not (self._matches(article, needle) or article_id in also):
                 continue
             result.append(article)
             if limit is not None and len(result) >= limit:
@@ -426,6 +431,44 @@ class Library:
         if article is None:
             return ""
         return self.bodies.get(article_id, article.feed_id)
+
+    def text_matches(self, query: str, ids: Iterable[str],
+                     should_stop: Callable[[], bool] | None = None) -> set[str]:
+        """The ids among `ids` whose readable text contains `query` (any case, any spacing).
+
+        Reads each feed's body file once, tests the stored HTML quickly and converts only the
+        bodies that may match (see reader.text.find); runs without the library's lock, so
+        call it from a thread. `should_stop` is asked between feeds (a newer search).
+        """
+        needle = TextQuery(query)
+        if not needle:
+            return set()
+        by_feed: dict[str | None, list[str]] = {}
+        with self._lock:
+            for article_id in ids:
+                article = self._articles.get(article_id)
+                if article is not None:
+                    by_feed.setdefault(article.feed_id, []).append(article_id)
+        found: set[str] = set()
+        for feed_id, group in by_feed.items():
+            if should_stop is not None and should_stop():
+                break
+            if feed_id is None:
+                found.update(i for i in group if needle.in_text(self.bodies.local_text(i)))
+                continue
+            stored = self.bodies.scan_feed(feed_id)
+            for article_id in group:
+                body = stored.get(article_id)
+                if body is None:  # kept after its feed went: a local file now
+                    body = self.bodies.local_text(article_id)
+                if isinstance(body, str):
+                    if needle.in_text(body):
+                        found.add(article_id)
+                elif (isinstance(body, list) and len(body) == 3 and isinstance(body[1], str)
+                      and needle.may_be_in_markup(body[1], str(body[2]))
+                      and needle.in_text(stored_to_text(body))):
+                    found.add(article_id)
+        return found
 
     @_locked
     def count(self) -> int:

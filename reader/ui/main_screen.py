@@ -24,6 +24,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
+from textual.worker import get_current_worker
 
 from reader.config import Config
 from reader.library.store import Library
@@ -108,6 +109,9 @@ class MainScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         self._refreshing = False
         self._filter_pending = False
+        # Articles whose text holds the filter: (query, ids), or the query being searched.
+        self._text_found: tuple[str, frozenset[str]] | None = None
+        self._text_searching = ""
 
     # Layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -177,8 +181,19 @@ class MainScreen(Screen[None]):
 
     # Loading the list ----------------------------------------------------------------------
     def _query(self) -> list[Article]:
+        kwargs = self._scope_filters()
+        also: frozenset[str] = frozenset()
+        if self._text_found is not None and self._text_found[0] == self.filter_text:
+            also = self._text_found[1]
+        articles = self.library.articles(search=self.filter_text or None, also=also, **kwargs)
+        if self.bookmarks_only and self.scope.kind != "bookmarks":
+            articles = [a for a in articles if a.bookmarked]
+        return articles
+
+    def _scope_filters(self) -> dict[str, Any]:
+        """library.articles arguments for what the sidebar chose."""
         scope = self.scope
-        kwargs: dict[str, Any] = {"search": self.filter_text or None}
+        kwargs: dict[str, Any] = {}
         if scope.kind == "feed":
             kwargs["feed_id"] = scope.value
         elif scope.kind == "tag":
@@ -189,10 +204,7 @@ class MainScreen(Screen[None]):
             kwargs["unread"] = True
         elif scope.kind == "bookmarks":
             kwargs["bookmarked"] = True
-        articles = self.library.articles(**kwargs)
-        if self.bookmarks_only and scope.kind != "bookmarks":
-            articles = [a for a in articles if a.bookmarked]
-        return articles
+        return kwargs
 
     def _source_of(self) -> Callable[[Article], str]:
         feeds = {f.id: f for f in self.library.feeds()}
@@ -239,6 +251,10 @@ class MainScreen(Screen[None]):
             parts.append("bookmarks only")
         if self.filter_text:
             parts.append(f"filter: {self.filter_text}")
+            if self._text_searching == self.filter_text:
+                parts.append("searching the text…")
+            elif self._text_found is not None and self._text_found[0] == self.filter_text:
+                parts.append("titles and text")
         if self.demo:
             parts.append("demo copy: your library is untouched")
         self.app.sub_title = " · ".join(parts)
@@ -447,13 +463,38 @@ class MainScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
+        """enter: the filter as typed, then the article text too (in a thread)."""
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self._apply_filter()
         if not self.filter_text:
             self._close_filter()
+        elif self._text_found is None or self._text_found[0] != self.filter_text:
+            self._text_searching = self.filter_text
+            self._update_titles(len(self.article_list.article_ids))
+            scope_ids = [a.id for a in self.library.articles(**self._scope_filters())]
+            self._search_text(self.filter_text, scope_ids)
         event.input.can_focus = False
         self.article_list.focus()
+
+    @work(thread=True, exclusive=True, group="text-search", exit_on_error=False)
+    def _search_text(self, query: str, ids: list[str]) -> None:
+        worker = get_current_worker()
+        try:
+            found = self.library.text_matches(query, ids, should_stop=lambda: worker.is_cancelled)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, f"Searching the text failed: {error}",
+                                      severity="error", markup=False)
+            found = set()
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._text_search_done, query, frozenset(found))
+
+    def _text_search_done(self, query: str, found: frozenset[str]) -> None:
+        if self._text_searching == query:
+            self._text_searching = ""
+        self._text_found = (query, found)
+        if query == self.filter_text:  # still what the filter says
+            self.reload()
 
     def _close_filter(self) -> None:
         self.remove_class("-filtering")
@@ -707,7 +748,8 @@ class MainScreen(Screen[None]):
 
         try:
             report = await refresh_feeds(self.library, feeds, on_result=advance,
-                                         concurrency=self.config.concurrency)
+                                         concurrency=self.config.concurrency,
+                                         ignore=self.config.ignore)
         except Exception as error:
             self.notify(f"Refresh failed: {error}", severity="error", markup=False)
             return

@@ -1,0 +1,79 @@
+"""Finding a phrase in article text, for search: case-, accent-form- and spacing-insensitive.
+
+Feed bodies are stored as fetched HTML and become readable text only when an article opens
+(reader.text.body), so a search over thousands of them would spend most of its time
+converting. `TextQuery.may_be_in_markup` is a quick test on the stored HTML that never says
+no when the readable text would say yes (a test checks this with generated documents); only
+the bodies that pass it are converted and checked for the phrase itself.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from urllib.parse import urljoin
+
+from reader.text.clean import clean_text
+
+# A tag starts with a letter, "/", "!" or "?": "a < b" is text, and so it is in the readable
+# text too. Removing tags can only join words, never split one, so no word goes missing.
+_TAG = re.compile(r"<[A-Za-z/!?][^>]*>")
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+# Marks the conversion adds around text (bullets, heading and quote marks, link numbers,
+# “” for <q>, `code`): a query word is tested without them, and "image"/"links" always pass.
+_ADDED_MARKS = "“”•#>`[]:.0123456789"
+_ADDED_WORDS = " image links "
+
+
+def _fold(text: str) -> str:
+    """Case-folded, NFC and free of what clean_text strips, spaces collapsed to one."""
+    return " ".join(clean_text(text).casefold().split())
+
+
+class TextQuery:
+    """A phrase to look for; empty when the query has no words."""
+
+    def __init__(self, query: str) -> None:
+        self.phrase = _fold(query)
+        words = (word.strip(_ADDED_MARKS) for word in self.phrase.split(" "))
+        self.words = [word for word in words if word]
+
+    def __bool__(self) -> bool:
+        return bool(self.phrase)
+
+    def in_text(self, text: str) -> bool:
+        """Whether readable text contains the phrase (any case, any run of spaces)."""
+        return bool(self.phrase) and self.phrase in _fold(text)
+
+    def may_be_in_markup(self, markup: str, base: str = "") -> bool:
+        """False only if the readable text of this HTML (relative links resolved against
+        `base`) cannot contain the phrase: every word must turn up in its text, or in what
+        the conversion adds (alt texts, link URLs, "[image: ]", "Links:").
+
+        Cheapest first: the text with its tags removed (which can join words, never split
+        one); then the whole markup (attribute values, raw-text elements) with the base URL;
+        then, for a word with a "/" in it, the links resolved against the base.
+        """
+        if not self.phrase:
+            return False
+        text = _flat(_TAG.sub("", markup))
+        missing = [word for word in self.words if word not in text]
+        if not missing:
+            return True
+        whole = f"{_flat(markup)} {base.casefold()}{_ADDED_WORDS}"
+        missing = [word for word in missing if word not in whole]
+        if not missing:
+            return True
+        if any("/" not in word for word in missing):
+            return False
+        links = " ".join(urljoin(base, _html.unescape("".join(groups)).strip())
+                         for groups in _HREF.findall(markup)).casefold()
+        return all(word in links for word in missing)
+
+
+def _flat(markup: str) -> str:
+    """Entities decoded and case folded. Stored markup is clean already (clean_text at
+    ingest); only what an entity spells can bring back a character to strip."""
+    if "&" in markup:
+        markup = clean_text(_html.unescape(markup))
+    return markup.casefold()
