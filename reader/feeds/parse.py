@@ -62,6 +62,14 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 DCTERMS = "{http://purl.org/dc/terms/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 SY = "{http://purl.org/rss/1.0/modules/syndication/}"
+# Child tags the RSS walk compares against, built once (a refresh compares ~45,000 of them).
+_CONTENT_ENCODED = CONTENT + "encoded"
+_RSS_PUBLISHED = frozenset({"pubDate", DC + "date", DCTERMS + "issued", DCTERMS + "created"})
+_RSS_UPDATED = frozenset({DCTERMS + "modified", "{" + ATOM10 + "}updated"})
+_DC_CREATOR = DC + "creator"
+_MEDIA_CONTENT = MEDIA + "content"
+_MEDIA_GROUP = MEDIA + "group"
+_ATOM_LINK = "{" + ATOM10 + "}link"
 _SY_PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200,
                       "yearly": 525600}  # fmt: skip
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -455,32 +463,32 @@ def _rss_item(item: etree._Element, main_ns: str, base: str, out: _Entries) -> N
             link = link or _text(child)
         elif key == "description":
             summary = summary or _markup(child)
-        elif key == CONTENT + "encoded":
+        elif key == _CONTENT_ENCODED:
             content = content or _markup(child)
         elif key == "guid":
             if not guid:
                 guid = _text(child).strip()
                 if (child.get("isPermaLink") or "true").strip().lower() != "false":
                     permalink = guid
-        elif key in ("pubDate", DC + "date", DCTERMS + "issued", DCTERMS + "created"):
+        elif key in _RSS_PUBLISHED:
             published = published or _date(_text(child))
-        elif key in (DCTERMS + "modified", "{" + ATOM10 + "}updated"):
+        elif key in _RSS_UPDATED:
             updated = updated or _date(_text(child))
         elif key == "author":
             author = author or _rss_author(_text(child))
-        elif key == DC + "creator":
+        elif key == _DC_CREATOR:
             creator = creator or _text(child)
         elif key == "enclosure":
             found = _enclosure(base, child.get("url"), child.get("type"), child.get("length"))
             if found:
                 enclosures.append(found)
-        elif key == MEDIA + "content" or key == MEDIA + "group":
-            medias = [child] if key == MEDIA + "content" else child.iter(MEDIA + "content")
+        elif key in (_MEDIA_CONTENT, _MEDIA_GROUP):
+            medias = [child] if key == _MEDIA_CONTENT else child.iter(_MEDIA_CONTENT)
             for media in medias:
                 found = _enclosure(base, media.get("url"), media.get("type"), media.get("fileSize"))
                 if found and all(e["url"] != found["url"] for e in enclosures):
                     enclosures.append(found)
-        elif key == "{" + ATOM10 + "}link" and child.get("rel") == "enclosure":
+        elif key == _ATOM_LINK and child.get("rel") == "enclosure":
             found = _enclosure(base, child.get("href"), child.get("type"), child.get("length"))
             if found:
                 enclosures.append(found)
@@ -568,8 +576,10 @@ def _atom(root: etree._Element, ns: str, url: str, has_base: bool) -> ParsedFeed
     feed_author = _atom_author(root, ns)
     collected = _Entries()
     q = f"{{{ns}}}"
-    published_tags = (q + "published", q + "issued", q + "created")
-    updated_tags = (q + "updated", q + "modified")
+    published_tags = frozenset({q + "published", q + "issued", q + "created"})
+    updated_tags = frozenset({q + "updated", q + "modified"})
+    id_tag, title_tag, content_tag = q + "id", q + "title", q + "content"
+    summary_tag, link_tag = q + "summary", q + "link"
     for entry in root.iterchildren(q + "entry"):
         base = entry.base if has_base else url
         guid = author = ""
@@ -578,19 +588,19 @@ def _atom(root: etree._Element, ns: str, url: str, has_base: bool) -> ParsedFeed
         enclosures: list[dict] = []
         for child in entry:
             tag = child.tag
-            if tag == q + "id":
+            if tag == id_tag:
                 guid = guid or _text(child).strip()
-            elif tag == q + "title":
+            elif tag == title_tag:
                 title_el = title_el if title_el is not None else child
-            elif tag == q + "content":
+            elif tag == content_tag:
                 content_el = content_el if content_el is not None else child
-            elif tag == q + "summary":
+            elif tag == summary_tag:
                 summary_el = summary_el if summary_el is not None else child
             elif tag in published_tags:
                 published = published or _date(_text(child))
             elif tag in updated_tags:
                 updated = updated or _date(_text(child))
-            elif tag == q + "link" and (child.get("rel") or "").strip().lower() == "enclosure":
+            elif tag == link_tag and (child.get("rel") or "").strip().lower() == "enclosure":
                 found = _enclosure(
                     child.base if has_base else base,
                     child.get("href"),

@@ -118,6 +118,20 @@ def _stored_body(entry: EntryLike) -> str | list:
     return stored() if callable(stored) else entry.text
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Opening a library or storing a refresh allocates up to hundreds of thousands of
+    objects and none of them is garbage: the cyclic collector would walk the growing heap
+    again and again for nothing (~30 % of an open, ~15 % of a 10,000-entry refresh)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _sort_key(article: Article) -> str:
     return article.published or article.added_at or ""
 
@@ -180,19 +194,13 @@ class Library:
     def open(cls, data_dir: str | Path, *, readonly: bool = False) -> Library:
         started = time.perf_counter()
         library = cls(Path(data_dir), readonly)
-        # Loading allocates a few hundred thousand objects and none of them is garbage: the
-        # cyclic collector would walk the growing heap again and again for nothing (~30 %).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
         try:
-            library._open()
+            with _gc_paused():
+                library._open()
         except BaseException:
             library._release()
             library.journal.release()
             raise
-        finally:
-            if gc_was_enabled:
-                gc.enable()
         library.open_seconds = time.perf_counter() - started
         return library
 
@@ -706,6 +714,10 @@ class Library:
         An entry is identified by (feed, guid); when its content changes it is updated in
         place and keeps its read, bookmark and quote state.
         """
+        with _gc_paused():
+            return self._apply_refresh(changes)
+
+    def _apply_refresh(self, changes: Sequence[FeedChange]) -> dict[str, StoreResult]:
         self._ensure_db()
         now = to_iso(utc_now())
         results: dict[str, StoreResult] = {}
