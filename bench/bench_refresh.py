@@ -12,7 +12,7 @@
 3. Each run, on a fresh library (`reader --data-dir DIR import feeds.opml`, not timed), times
    `reader --data-dir DIR refresh` as a real subprocess (Python start-up and imports
    included): the first refresh (everything new), then again (unchanged: all 304).
-   `--variant before='env PYTHONPATH=/old/checkout python -m reader'` times another reader
+   `--variant before=/old/checkout/.venv/bin/reader` (a separate install) times another reader
    the same way in every run (the order alternates between runs): an A/B comparison in one
    session, which matters on a noisy machine.
 4. If newsboat is installed, each run also times `newsboat -u urls -c cache.db -C config -x
@@ -491,8 +491,9 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=COMMAND",
-        help="also time another reader command in every run, e.g. an older checkout: "
-        "before='env PYTHONPATH=/path/to/old python -m reader' (repeatable)",
+        help="also time another reader command in every run, e.g. an older checkout "
+        "installed in a virtualenv of its own: before=/path/to/old/.venv/bin/reader "
+        "(repeatable; PYTHONPATH does not override an editable install)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--out", type=Path, help="JSON output file (default bench/out/...)")
