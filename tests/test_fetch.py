@@ -101,6 +101,22 @@ async def test_https_verifies_the_certificate_and_trusts_a_configured_ca(
     assert plain.status == "error"  # plain http to a TLS port gets no answer, no traceback
 
 
+async def test_a_proxy_from_the_environment_is_used(feed_server: FeedServer,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY points at the test server, which answers the absolute-form request a
+    proxy gets; the feed's own host (.invalid) is never looked up."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY",
+                 "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.base_url)
+    monkeypatch.setenv("http_proxy", feed_server.base_url)
+    feed_server.static("http://feeds.example.invalid/news.xml", FEED)
+    async with Fetcher(trust_env=True, connect_timeout=2.0, deadline=5.0) as fetcher:
+        result = await fetcher.fetch("http://feeds.example.invalid/news.xml")
+    assert result.status == "ok" and result.body == FEED, result
+    assert feed_server.requests_for("http://feeds.example.invalid/news.xml")
+
+
 async def test_user_agent_and_accept_encoding_sent(feed_server: FeedServer) -> None:
     feed_server.static("/f", FEED)
     async with quick() as fetcher:

@@ -539,6 +539,10 @@ def test_rss_title_entities_decoded_once_more_only_when_well_formed() -> None:
         ("<sy:updatePeriod>Weekly</sy:updatePeriod><sy:updateFrequency>0</sy:updateFrequency>",
          10080),
         ("<sy:updatePeriod>fortnightly</sy:updatePeriod>", None),
+        ("<ttl>²</ttl>", None),  # a digit to str.isdigit, not to int()
+        ("<ttl>１２</ttl>", None),
+        ("<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>①</sy:updateFrequency>",
+         1440),
         ("", None),
     ],
 )

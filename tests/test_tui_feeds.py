@@ -105,12 +105,19 @@ async def test_sidebar_edits_and_unsubscribes_a_feed(library: Library, feed_serv
         title_input = app.screen.query_one("#title", Input)
         assert title_input.value == "Alpha"
         title_input.value = ""
-        await pilot.press(*"My Alpha", "enter", *"#world news", "enter")
+        await pilot.press(*"My Alpha", "enter", *"#world, Tech News", "enter")
         await settle(pilot, app)
         assert (library.feed(alpha.id).title, library.feed(alpha.id).tags) == (
-            "My Alpha", ["world", "news"])
+            "My Alpha", ["world", "Tech News"])
         rows = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
         assert any("My Alpha" in r for r in rows) and "# world" in rows
+        # Saving again without touching the tags keeps a tag with a space in one piece.
+        await pilot.press("E")
+        await until_dialog(pilot, app, FeedDialog)
+        assert app.screen.query_one("#tags", Input).value == "world, Tech News"
+        await pilot.press("enter", "enter")
+        await settle(pilot, app)
+        assert library.feed(alpha.id).tags == ["world", "Tech News"]
         # escape cancels an edit: nothing changes.
         await pilot.press("E")
         await until_dialog(pilot, app, FeedDialog)

@@ -28,6 +28,7 @@ import re
 import socket
 import ssl
 import time
+import urllib.request
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -345,11 +346,19 @@ class Fetcher:
                     "Accept": ACCEPT,
                     "Accept-Encoding": "gzip, deflate",
                 },
-                transport=self._transport or _CertificatesWhenNeeded(limits, self._trust_env),
+                transport=self._transport or self._default_transport(limits),
                 trust_env=self._trust_env,
             )
             self._slots = asyncio.Semaphore(self.concurrency)
         return self._client
+
+    def _default_transport(self, limits: httpx.Limits) -> httpx.AsyncBaseTransport | None:
+        """Our lazy-certificate transport, unless proxies come from the environment: httpx
+        sets those up only for a client given no transport of its own (None)."""
+        if self._trust_env and any(value for scheme, value in urllib.request.getproxies().items()
+                                   if scheme != "no"):
+            return None
+        return _CertificatesWhenNeeded(limits, self._trust_env)
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         slot = self._hosts.get(host)

@@ -438,13 +438,13 @@ def _ttl_minutes(ttl: str, period: str = "", frequency: str = "") -> int | None:
     """RSS `<ttl>` (minutes), else the syndication module's period / frequency ("daily", 2:
     every 720 minutes); None when absent or unreadable."""
     ttl = ttl.strip()
-    if ttl.isdigit() and len(ttl) <= 9:
+    if ttl.isascii() and ttl.isdigit() and len(ttl) <= 9:  # not "²": isdigit, but no int
         return int(ttl)
     minutes = _SY_PERIOD_MINUTES.get(period.strip().lower())
     if minutes is None:
         return None
     count = frequency.strip()
-    times = int(count) if count.isdigit() and len(count) <= 9 else 1
+    times = int(count) if count.isascii() and count.isdigit() and len(count) <= 9 else 1
     return minutes // max(1, times)
 
 

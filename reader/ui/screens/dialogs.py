@@ -95,7 +95,9 @@ class FeedDialog(ModalScreen[tuple[str, list[str]] | None]):
             yield Static(Content(self.url), markup=False, classes="dialog-quote")
             yield Input(self.title_value, placeholder="Title (empty: the feed's own)",
                         id="title")
-            yield Input(" ".join(self.tags), placeholder="Tags, separated by spaces", id="tags")
+            # Commas: a tag can hold spaces (OPML folders such as "Tech News" become tags).
+            yield Input(", ".join(self.tags), placeholder="Tags, separated by commas",
+                        id="tags")
             yield Static(Content("enter: save · escape: cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -106,8 +108,9 @@ class FeedDialog(ModalScreen[tuple[str, list[str]] | None]):
             self.query_one("#tags", Input).focus()
             return
         title = self.query_one("#title", Input).value.strip()
-        raw_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
-        self.dismiss((title, [tag.lstrip("#") for tag in raw_tags if tag.lstrip("#")]))
+        raw_tags = (tag.strip().lstrip("#").strip()
+                    for tag in self.query_one("#tags", Input).value.split(","))
+        self.dismiss((title, [tag for tag in raw_tags if tag]))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
