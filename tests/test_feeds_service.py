@@ -348,3 +348,24 @@ async def test_ttl_and_cache_control_make_scheduled_refreshes_wait(library: Libr
     assert result.status == "not_modified"
     assert len(feed_server.requests_for("/ttl.xml")) == requests + 1
     assert 90 * 60 <= waits("ttl") <= 90 * 60 + slack + 5
+
+
+def test_entries_cross_from_a_worker_unchanged() -> None:
+    """Every field of a parsed entry survives the tuple a worker process sends back, also a
+    field added to ParsedEntry later (the tuple follows the dataclass's own field list)."""
+    import pickle
+
+    from reader.feeds.parse import parse_feed
+    from reader.feeds.service import _pack_entry, _unpack_entries
+
+    body = rss("A", ITEMS).replace(
+        b"</item>", b'<enclosure url="https://site.example/a.mp3" type="audio/mpeg" '
+                    b'length="12"/></item>', 1)
+    entries = parse_feed(body, "https://site.example/feed").entries
+    assert entries[0].enclosures and entries[0].body.markup
+    packed = pickle.loads(pickle.dumps([_pack_entry(e, True) for e in entries]))
+    assert _unpack_entries(packed) == entries
+    without = _unpack_entries([_pack_entry(e, False) for e in entries])
+    assert [e.body.markup for e in without] == [""] * len(entries)  # already on disk
+    assert [e.content_hash for e in without] == [e.content_hash for e in entries]
+    assert _unpack_entries(None) is None

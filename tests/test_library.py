@@ -758,6 +758,15 @@ def test_an_edit_made_during_a_refresh_wins_over_its_snapshot(lib: Library) -> N
     lib.edit_feed(feed.id, title="")
     lib.apply_refresh([FeedChange(replace(snapshot, title="From the feed"), [])])
     assert lib.feed(feed.id).title == "From the feed"
+    # With the refresh's own snapshot, clearing the title while it ran is an edit too.
+    started = lib.feed(feed.id)
+    lib.edit_feed(feed.id, title="", tags=["c"])
+    lib.apply_refresh([FeedChange(replace(started), [], before=started)])
+    assert (lib.feed(feed.id).title, lib.feed(feed.id).tags) == ("", ["c"])
+    # A refresh that fills an empty title keeps doing so when nobody edited meanwhile.
+    started = lib.feed(feed.id)
+    lib.apply_refresh([FeedChange(replace(started, title="Filled"), [], before=started)])
+    assert lib.feed(feed.id).title == "Filled"
 
 
 def test_remove_feed_keeps_bookmarked_and_quoted(lib_dir: Path) -> None:

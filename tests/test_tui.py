@@ -146,6 +146,17 @@ async def test_enter_in_the_filter_searches_the_article_text(filled_library: Lib
         await settle(pilot, app)
         assert [filled_library.article(i).title[:6] for i in articles.article_ids] == ["Divers"]
         assert "titles and text" in app.sub_title
+        # A change in what the list shows searches again: a bookmark (the library changed),
+        # then bookmarks only, then everything again.
+        reef = articles.article_ids[0]
+        filled_library.set_bookmarked([reef])
+        await pilot.press("B")
+        await settle(pilot, app)
+        assert articles.article_ids == [reef] and "titles and text" in app.sub_title
+        filled_library.set_bookmarked([reef], False)
+        await pilot.press("B")
+        await settle(pilot, app)
+        assert articles.article_ids == [reef] and "titles and text" in app.sub_title
         # Typing another filter drops the text matches of the old one until enter again.
         await pilot.press("slash")
         app.screen.query_one("#filter", Input).value = "coral cove"
@@ -154,6 +165,13 @@ async def test_enter_in_the_filter_searches_the_article_text(filled_library: Lib
         await pilot.press("escape")
         await settle(pilot, app)
         assert len(articles.article_ids) == 4
+        # After escape the same query searches the text again on enter, and only then.
+        await pilot.press("slash", *"coral cover")
+        await pilot.pause(0.5)
+        assert articles.article_ids == []
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert articles.article_ids == [reef]
 
 
 async def test_save_a_passage_then_delete_it(filled_library: Library, data_dir: Path) -> None:

@@ -30,7 +30,7 @@ from reader.feeds.ignore import IgnoreRules
 from reader.feeds.parse import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
 from reader.feeds.urls import check_feed_url
 from reader.library.errors import LibraryError
-from reader.library.store import FeedChange, Library
+from reader.library.store import FeedChange, Library, bodies_to_stage
 from reader.models import Feed, from_iso, short_hash, to_iso, utc_now
 from reader.text.body import BodySource
 from reader.text.clean import clean_line
@@ -216,10 +216,12 @@ async def _refresh_in_workers(
         if isinstance(packed, BaseException):
             leftovers.extend(group)  # the worker died (killed, out of memory): see below
             continue
+        before = {feed.id: feed for feed in group}
         for outcome, feed_doc, entries, staged in packed:
             feed = Feed.from_dict(feed_doc)
             library.mark_staged(feed.id, staged)
-            results.append((outcome, FeedChange(feed=feed, entries=_unpack_entries(entries))))
+            results.append((outcome, FeedChange(feed=feed, entries=_unpack_entries(entries),
+                                                before=before.get(feed.id))))
     if leftovers:  # refresh a lost worker's feeds here, in this process
         async with Fetcher(concurrency=concurrency) as fetcher:
             results.extend(await asyncio.gather(*[
@@ -245,15 +247,8 @@ def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
     pending: list[tuple[str, dict, set[str]]] = []
 
     def stage(feed_id: str, entries: list) -> None:
-        existing = known.get(feed_id, {})
-        updates: dict[str, object] = {}
-        hashes: dict[str, str] = {}
-        ids = article_ids[feed_id] = [short_hash(feed_id, entry.guid) for entry in entries]
-        for article_id, entry in zip(ids, entries, strict=True):
-            if article_id in updates or existing.get(article_id) == entry.content_hash:
-                continue
-            updates[article_id] = entry.stored_body()
-            hashes[article_id] = entry.content_hash
+        ids, updates, hashes = bodies_to_stage(feed_id, entries, known.get(feed_id, {}))
+        article_ids[feed_id] = ids
         if updates:
             pending.append((feed_id, updates, set()))
         staged[feed_id] = hashes
@@ -296,21 +291,24 @@ def _refresh_group(feed_docs: list[dict], now: str, data_dir: str,
     return packed
 
 
+# An entry crosses the pipe from a worker as a plain tuple: its fields in declaration order
+# (body excepted), then the body's kind, markup and base.
+_ENTRY_FIELDS = tuple(name for name in ParsedEntry.__dataclass_fields__ if name != "body")
+
+
 def _pack_entry(entry: ParsedEntry, with_body: bool) -> tuple:
     body = entry.body
-    return (entry.guid, entry.title, entry.link, entry.author, entry.published,
-            entry.updated, entry.enclosures, entry.content_hash, body.kind,
+    return (*(getattr(entry, name) for name in _ENTRY_FIELDS), body.kind,
             body.markup if with_body else "", body.base if with_body else "")
 
 
 def _unpack_entries(packed: list[tuple] | None) -> list[ParsedEntry] | None:
     if packed is None:
         return None
-    return [ParsedEntry(guid=guid, title=title, link=link, author=author, published=published,
-                        updated=updated, enclosures=enclosures, content_hash=content_hash,
-                        body=BodySource(kind, markup, base))
-            for (guid, title, link, author, published, updated, enclosures, content_hash,
-                 kind, markup, base) in packed]
+    count = len(_ENTRY_FIELDS)
+    return [ParsedEntry(**dict(zip(_ENTRY_FIELDS, values[:count], strict=True)),
+                        body=BodySource(*values[count:]))
+            for values in packed]
 
 
 # However long a server or feed asks readers to wait, a scheduled refresh looks again after
@@ -425,7 +423,7 @@ async def _refresh_one(
         updated.fresh_until = None  # try again at the next scheduled refresh
     outcome.title = updated.title
     outcome.seconds = time.perf_counter() - started
-    return outcome, FeedChange(feed=updated, entries=entries)
+    return outcome, FeedChange(feed=updated, entries=entries, before=feed)
 
 
 async def refresh_feeds(

@@ -22,7 +22,7 @@ import gc
 import shutil
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
@@ -102,6 +102,7 @@ class FeedChange:
 
     feed: Feed
     entries: Sequence[EntryLike] | None = None  # None: nothing new (304, error, gone)
+    before: Feed | None = None  # the feed as the refresh found it (to tell the user's edits)
 
 
 @dataclass(slots=True)
@@ -116,6 +117,36 @@ def _stored_body(entry: EntryLike) -> str | list:
     """Parsed entries hand over their markup (converted when read); others their text."""
     stored = getattr(entry, "stored_body", None)
     return stored() if callable(stored) else entry.text
+
+
+def bodies_to_stage(feed_id: str, entries: Sequence[EntryLike], known: Mapping[str, str]
+                    ) -> tuple[list[str], dict[str, str | list], dict[str, str]]:
+    """(each entry's article id, the bodies to write, their content hashes) for a refresh:
+    new and changed entries only (`known`: article id -> stored content hash); a later
+    duplicate of a guid loses to the first."""
+    ids = [short_hash(feed_id, entry.guid) for entry in entries]
+    updates: dict[str, str | list] = {}
+    hashes: dict[str, str] = {}
+    for article_id, entry in zip(ids, entries, strict=True):
+        if article_id in updates or known.get(article_id) == entry.content_hash:
+            continue
+        updates[article_id] = _stored_body(entry)
+        hashes[article_id] = entry.content_hash
+    return ids, updates, hashes
+
+
+def _with_user_edits(refreshed: Feed, current: Feed, before: Feed | None) -> Feed:
+    """The feed a refresh stores: its own metadata, but the title and tags the user set
+    while it ran (the refresh only fills an empty title and never changes tags)."""
+    if before is None:  # no snapshot: a title or tags that differ must be the user's
+        edited_title = bool(current.title) and current.title != refreshed.title
+        edited_tags = current.tags != refreshed.tags
+    else:
+        edited_title, edited_tags = current.title != before.title, current.tags != before.tags
+    if not (edited_title or edited_tags):
+        return refreshed
+    return replace(refreshed, title=current.title if edited_title else refreshed.title,
+                   tags=list(current.tags if edited_tags else refreshed.tags))
 
 
 @contextlib.contextmanager
@@ -181,6 +212,7 @@ class Library:
         self._by_feed: dict[str | None, list[str]] = {}
         self._all_sorted: list[str] | None = None
         self._listeners: list[Callable[[str], None]] = []
+        self.change_count = 0  # any change (articles, state, feeds, quotes) adds one
         self._staged_bodies: dict[str, dict[str, str]] = {}  # feed -> article id -> hash
         self.journal = StateJournal(data_dir, readonly)
         self.quotes = QuoteStore(data_dir, readonly)
@@ -331,6 +363,7 @@ class Library:
         self._listeners.append(listener)
 
     def _changed(self, kind: str) -> None:
+        self.change_count += 1  # lets a cache of derived results (a text search) notice
         for listener in list(self._listeners):
             with contextlib.suppress(Exception):
                 listener(kind)
@@ -655,6 +688,7 @@ class Library:
         self._flush_db()
         self.bodies.delete_feed(feed_id)
         del self._feeds[feed_id]
+        self._staged_bodies.pop(feed_id, None)
         for article_id in removed:
             del self._articles[article_id]
         self.journal.forget(set(removed))
@@ -691,19 +725,14 @@ class Library:
         with self._lock:  # decide under the library's lock ...
             if feed_id not in self._feeds:
                 return 0
-            updates: dict[str, str | list] = {}
-            hashes: dict[str, str] = {}
-            for entry in entries:
-                article_id = short_hash(feed_id, entry.guid)
-                existing = self._articles.get(article_id)
-                if article_id in updates or (
-                        existing is not None and existing.content_hash == entry.content_hash):
-                    continue  # unchanged, or a later duplicate of a guid (the first wins)
-                updates[article_id] = _stored_body(entry)
-                hashes[article_id] = entry.content_hash
+            _ids, updates, hashes = bodies_to_stage(feed_id, entries,
+                                                    self.content_hashes(feed_id))
         if updates:  # ... write under the body files' own lock only
             self.bodies.put_feed(feed_id, updates, set())
         with self._lock:
+            if feed_id not in self._feeds:  # unsubscribed meanwhile: no orphan file
+                self.bodies.delete_feed(feed_id)
+                return 0
             self._staged_bodies.setdefault(feed_id, {}).update(hashes)
         return len(updates)
 
@@ -732,10 +761,7 @@ class Library:
             current = self._feeds.get(feed.id)
             if current is None:
                 continue  # removed while the refresh ran
-            if current.tags != feed.tags or (current.title and current.title != feed.title):
-                # edited while the refresh ran: the user's title and tags win
-                feed = replace(feed, tags=list(current.tags),
-                               title=current.title or feed.title)
+            feed = _with_user_edits(feed, current, change.before)
             result = results.setdefault(feed.id, StoreResult())
             feed_docs[feed.id] = feed.to_dict()
             if not change.entries:

@@ -109,9 +109,12 @@ class MainScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         self._refreshing = False
         self._filter_pending = False
-        # Articles whose text holds the filter: (query, ids), or the query being searched.
-        self._text_found: tuple[str, frozenset[str]] | None = None
-        self._text_searching = ""
+        # Searching the article text for the filter (enter in the filter box): the filter
+        # asked for, the last result (its key, the ids) and the key being searched. A key
+        # holds everything the result depends on, so a stale result is never shown.
+        self._text_wanted = ""
+        self._text_found: tuple[tuple, frozenset[str]] | None = None
+        self._text_searching: tuple | None = None
 
     # Layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -183,8 +186,8 @@ class MainScreen(Screen[None]):
     def _query(self) -> list[Article]:
         kwargs = self._scope_filters()
         also: frozenset[str] = frozenset()
-        if self._text_found is not None and self._text_found[0] == self.filter_text:
-            also = self._text_found[1]
+        if self._text_shown():
+            also = self._text_found[1]  # type: ignore[index]
         articles = self.library.articles(search=self.filter_text or None, also=also, **kwargs)
         if self.bookmarks_only and self.scope.kind != "bookmarks":
             articles = [a for a in articles if a.bookmarked]
@@ -222,6 +225,7 @@ class MainScreen(Screen[None]):
         empty = self.library.count() == 0 and not self.library.feeds()
         self.set_class(empty, "-empty")
         self.sidebar.show_library(self.library, self.scope)
+        self._search_text_if_wanted()
         articles = self._query()
         keep = self.article_list.current_id or self.current_id
         self.article_list.show_articles(articles, self._source_of(), keep=keep)
@@ -251,9 +255,9 @@ class MainScreen(Screen[None]):
             parts.append("bookmarks only")
         if self.filter_text:
             parts.append(f"filter: {self.filter_text}")
-            if self._text_searching == self.filter_text:
+            if self._text_searching == self._text_key():
                 parts.append("searching the text…")
-            elif self._text_found is not None and self._text_found[0] == self.filter_text:
+            elif self._text_shown():
                 parts.append("titles and text")
         if self.demo:
             parts.append("demo copy: your library is untouched")
@@ -466,34 +470,52 @@ class MainScreen(Screen[None]):
         """enter: the filter as typed, then the article text too (in a thread)."""
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._apply_filter()
+        self._text_wanted = self.filter_text
+        self._apply_filter()  # reloads, which starts the text search
         if not self.filter_text:
             self._close_filter()
-        elif self._text_found is None or self._text_found[0] != self.filter_text:
-            self._text_searching = self.filter_text
-            self._update_titles(len(self.article_list.article_ids))
-            scope_ids = [a.id for a in self.library.articles(**self._scope_filters())]
-            self._search_text(self.filter_text, scope_ids)
         event.input.can_focus = False
         self.article_list.focus()
 
+    def _text_key(self) -> tuple:
+        return (self.filter_text, self.scope, self.bookmarks_only, self.library.change_count)
+
+    def _text_shown(self) -> bool:
+        """Whether the list includes text matches: asked for (enter) and still current."""
+        return (bool(self.filter_text) and self._text_wanted == self.filter_text
+                and self._text_found is not None and self._text_found[0] == self._text_key())
+
+    def _search_text_if_wanted(self) -> None:
+        """Search the text for the filter the user asked for, in what the list shows now,
+        unless that result is at hand or on its way (runs again after a scope change or a
+        refresh, since the key changes)."""
+        if not self.filter_text or self._text_wanted != self.filter_text:
+            return
+        key = self._text_key()
+        if key == self._text_searching or (self._text_found and self._text_found[0] == key):
+            return
+        self._text_searching = key
+        scope_ids = [a.id for a in self.library.articles(**self._scope_filters())]
+        self._search_text(key, scope_ids)
+
     @work(thread=True, exclusive=True, group="text-search", exit_on_error=False)
-    def _search_text(self, query: str, ids: list[str]) -> None:
+    def _search_text(self, key: tuple, ids: list[str]) -> None:
         worker = get_current_worker()
         try:
-            found = self.library.text_matches(query, ids, should_stop=lambda: worker.is_cancelled)
+            found = self.library.text_matches(key[0], ids,
+                                              should_stop=lambda: worker.is_cancelled)
         except Exception as error:
             self.app.call_from_thread(self.notify, f"Searching the text failed: {error}",
                                       severity="error", markup=False)
             found = set()
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._text_search_done, query, frozenset(found))
+            self.app.call_from_thread(self._text_search_done, key, frozenset(found))
 
-    def _text_search_done(self, query: str, found: frozenset[str]) -> None:
-        if self._text_searching == query:
-            self._text_searching = ""
-        self._text_found = (query, found)
-        if query == self.filter_text:  # still what the filter says
+    def _text_search_done(self, key: tuple, found: frozenset[str]) -> None:
+        if self._text_searching == key:
+            self._text_searching = None
+        self._text_found = (key, found)
+        if key == self._text_key():  # still what the list shows
             self.reload()
 
     def _close_filter(self) -> None:
@@ -505,6 +527,7 @@ class MainScreen(Screen[None]):
         if filter_input.has_focus or self.filter_text:
             filter_input.value = ""
             self.filter_text = ""
+            self._text_wanted = ""
             self._close_filter()
             self.reload()
             self.article_list.focus()
@@ -875,6 +898,10 @@ class MainScreen(Screen[None]):
         question = (f"Unsubscribe from {name}? Its {total} articles go, except bookmarked "
                     "ones and those with saved quotes.")
         if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Unsubscribe")):
+            return
+        if self._refreshing:  # a scheduled refresh may have begun while the dialog was open
+            self.notify("A refresh started meanwhile: unsubscribe once it is done.",
+                        markup=False)
             return
         try:
             removed, kept = await asyncio.to_thread(self.library.remove_feed, feed_id)
