@@ -28,16 +28,20 @@ FRAGMENTS = [
     "<blockquote>", "</blockquote>", "<pre>", "</pre>", "<code>", "</code>", "Foo", "BAR",
     "&#x200b;", "\u00ad", "<style>x</style>", "<td>", "<tr>", "<table>",
     "<iframe src='https://e.org/'>", "</iframe>", "ß", "SS", "İ", "ﬁ", "fi", "\t", "&#x1b;",
-    "<div>", "</div>", "<hr>", "<sup>", "2",
+    "<div>", "</div>", "<hr>", "<sup>", "2", "<td>Price</td><td>10</td>", "</td>", "</tr>",
+    "* *", "|", "<a href='/a b'>", "<b>\u0301</b>", "\u0301", "said", "<a href='#top'>",
+    "<a href='mailto:ed@x.org'>", "cat", "<img alt='cat'>",
 ]
 WORDS = [
     "foo", "bar", "é", "harbour", "a", "b", "<", "’", "foobar", "1", "[1]", "image", "x", "&",
     "y", "links:", "https://x.org/p?q=1&r=2", "https://x.org/a/rel", "“foo”", "•", "#", ">",
-    "`foo`", "ss", "fi", "3.", "links", "[image:", "bridge]", "e\u0301",
+    "`foo`", "ss", "fi", "3.", "links", "[image:", "bridge]", "e\u0301", "price | 10",
+    "a * * * b", "|", "*", "foo[1]bar", "said“foo", "x[image: cat]y", "foo`bar",
+    "https://x.org/a%20b", "a%20b", "ét", "mailto:ed@x.org", "ed@x.org", "10",
 ]
 
 
-@settings(max_examples=1500, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=2500, suppress_health_check=list(HealthCheck), deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=25),
        st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join))
 def test_the_quick_test_never_hides_a_match(parts: list[str], query: str) -> None:

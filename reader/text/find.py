@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import html as _html
 import re
-from urllib.parse import urljoin
+import unicodedata
 
 from reader.text.clean import clean_text
+from reader.text.html import link_target
 
 # A tag starts with a letter, "/", "!" or "?": "a < b" is text, and so it is in the readable
 # text too. Removing tags can only join words, never split one, so no word goes missing.
 _TAG = re.compile(r"<[A-Za-z/!?][^>]*>")
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-# Marks the conversion adds around text (bullets, heading and quote marks, link numbers,
-# “” for <q>, `code`): a query word is tested without them, and "image"/"links" always pass.
-_ADDED_MARKS = "“”•#>`[]:.0123456789"
+# Marks the conversion adds, even inside a word (bullets, heading and quote marks, link
+# numbers "word[1]", “” for <q>, `code`, " | " between table cells, "* * *" for <hr>): the
+# quick test splits a query at them, and "image"/"links" (from "[image: ]", "Links:")
+# always pass.
+_ADDED_MARKS = re.compile(r"[\s“”•#>`\[\]:.|*0-9]+")
 _ADDED_WORDS = " image links "
 
 
@@ -35,8 +38,7 @@ class TextQuery:
 
     def __init__(self, query: str) -> None:
         self.phrase = _fold(query)
-        words = (word.strip(_ADDED_MARKS) for word in self.phrase.split(" "))
-        self.words = [word for word in words if word]
+        self.words = [word for word in _ADDED_MARKS.split(self.phrase) if word]
 
     def __bool__(self) -> bool:
         return bool(self.phrase)
@@ -64,16 +66,19 @@ class TextQuery:
         missing = [word for word in missing if word not in whole]
         if not missing:
             return True
-        if any("/" not in word for word in missing):
+        # Resolving a link adds only "/"-separated parts and "%20" for a space: a word with
+        # neither is not in the links list unless it is in the markup or the base already.
+        if any("/" not in word and "%" not in word for word in missing):
             return False
-        links = " ".join(urljoin(base, _html.unescape("".join(groups)).strip())
+        links = " ".join(link_target(_html.unescape("".join(groups)), base)
                          for groups in _HREF.findall(markup)).casefold()
         return all(word in links for word in missing)
 
 
 def _flat(markup: str) -> str:
-    """Entities decoded and case folded. Stored markup is clean already (clean_text at
-    ingest); only what an entity spells can bring back a character to strip."""
+    """Entities decoded, NFC (removing a tag can join a letter and its accent) and case
+    folded. Stored markup is clean already (clean_text at ingest); only what an entity
+    spells can bring back a character to strip."""
     if "&" in markup:
-        markup = clean_text(_html.unescape(markup))
-    return markup.casefold()
+        return clean_text(_html.unescape(markup)).casefold()
+    return (markup if markup.isascii() else unicodedata.normalize("NFC", markup)).casefold()

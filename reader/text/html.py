@@ -34,7 +34,18 @@ from lxml import etree
 from reader.feeds.urls import is_safe_link, resolve_http
 from reader.text.clean import clean_line, clean_text
 
-__all__ = ["html_to_line", "html_to_text", "plain_to_text"]
+__all__ = ["html_to_line", "html_to_text", "link_target", "plain_to_text"]
+
+
+def link_target(href: str | None, base_url: str) -> str:
+    """The URL a link's href gets in the Links list: http(s) resolved against `base_url`, or
+    a safe mailto:; "" for in-page anchors and every other scheme."""
+    href = (href or "").strip()
+    if not href or href[0] == "#":
+        return ""
+    if href[:7].lower() == "mailto:":
+        return href if is_safe_link(href) else ""
+    return resolve_http(base_url, href)
 
 
 def safe_html_parser(encoding: str | None = "utf-8") -> etree.HTMLParser:
@@ -283,14 +294,7 @@ class _Renderer:
             self._children(el, inline, out, depth)
 
     def _target(self, href: str | None) -> str:
-        if not self.number_links or not href:
-            return ""
-        href = href.strip()
-        if not href or href[0] == "#":
-            return ""
-        if href[:7].lower() == "mailto:":
-            return href if is_safe_link(href) else ""
-        return resolve_http(self.base_url, href)
+        return link_target(href, self.base_url) if self.number_links else ""
 
     def _number(self, url: str) -> int:
         number = self.index.get(url)
