@@ -29,7 +29,8 @@ def clean_text(text: str) -> str:
     """A body: controls removed, CRLF normalised, tabs and newlines kept."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():  # ASCII is NFC already (isascii costs nothing: a flag)
+        text = unicodedata.normalize("NFC", text)
     if text.replace("\n", " ").replace("\t", " ").isprintable():
         return text
     return _BODY_BAD.sub("", text)
@@ -38,7 +39,7 @@ def clean_text(text: str) -> str:
 def clean_line(text: str) -> str:
     """A one-line field (title, author, URL): controls removed, whitespace collapsed."""
     if text.isprintable() and "  " not in text:  # no control, tab, newline or odd space
-        return unicodedata.normalize("NFC", text).strip()
+        return (text if text.isascii() else unicodedata.normalize("NFC", text)).strip()
     text = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
     text = _LINE_BAD.sub("", unicodedata.normalize("NFC", text))
     return _SPACES.sub(" ", text).strip()
