@@ -84,6 +84,11 @@ def build_parser() -> ReaderArgumentParser:
     p.add_argument("article", metavar="ARTICLE", help="article id (or a unique prefix)")
     _add_json(p)
 
+    p = commands.add_parser(
+        "fulltext", help="fetch an article's whole text from its web page and keep it"
+    )
+    p.add_argument("article", metavar="ARTICLE", help="article id (or a unique prefix)")
+
     p = commands.add_parser("bookmark", help="bookmark an article (or remove it with --off)")
     p.add_argument("article", metavar="ARTICLE")
     p.add_argument("--off", action="store_true", help="remove the bookmark")
@@ -239,6 +244,21 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(" · ".join(meta))
         print()
         print(text)
+    return EXIT_OK
+
+
+def cmd_fulltext(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from reader.feeds.fulltext import FullTextError, store_full_text
+
+    with _open_library(args, readonly=False) as library:
+        article = _find_article(library, args.article)
+        try:
+            stored = asyncio.run(store_full_text(library, article.id))
+        except FullTextError as error:
+            raise UserError(str(error)) from None
+        print(f"Full text stored: {stored.chars} characters (was {stored.was}).")
     return EXIT_OK
 
 
@@ -547,7 +567,8 @@ def _run_app(app) -> int:
 
 
 COMMANDS = {
-    "articles": cmd_articles, "show": cmd_show, "bookmark": cmd_bookmark,
+    "articles": cmd_articles, "show": cmd_show, "fulltext": cmd_fulltext,
+    "bookmark": cmd_bookmark,
     "import": cmd_import, "quotes": cmd_quotes, "add": cmd_add, "remove": cmd_remove,
     "edit": cmd_edit,
     "feeds": cmd_feeds, "refresh": cmd_refresh, "export": cmd_export,

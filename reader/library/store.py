@@ -737,6 +737,35 @@ class Library:
         return len(updates)
 
     @_writer
+    def replace_body(self, article_id: str, markup: str, base: str) -> None:
+        """Store a new body (HTML `markup`, relative links against `base`) for an article,
+        such as the full text fetched from its web page (reader.feeds.fulltext).
+
+        The content hash stays the feed's: a refresh that brings the same entry again skips
+        it (the new body stays), one that brings a changed entry replaces the body with the
+        feed's version. Saved quotes keep their own text and are found again in the new one.
+        """
+        from reader.feeds.urls import is_http_url
+        from reader.text.body import BodySource
+
+        article = self._articles.get(article_id)
+        if article is None:
+            raise LibraryError(f"No article {article_id}.")
+        if not is_http_url(article.link):
+            raise LibraryError("This article has no web link, so its body is not replaced.")
+        source = BodySource.of(markup, "html", base)
+        text = source.to_text()
+        if not text.strip():
+            raise LibraryError("The new article text is empty; the article was left as it is.")
+        if article.feed_id is not None and article.feed_id in self._feeds:
+            self.bodies.put_feed(article.feed_id, {article_id: source.stored()}, set())
+            self.bodies.sync_feeds()
+        else:  # a local article, or one kept after its feed went: one text file
+            self.bodies.put_local(article_id, text)
+            self.bodies.sync_local()
+        self._changed("articles")
+
+    @_writer
     def apply_refresh(self, changes: Sequence[FeedChange]) -> dict[str, StoreResult]:
         """Store a refresh: new and changed entries, feed metadata, retention; one write.
 

@@ -10,6 +10,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Refresh all feeds", "Fetch every feed now (R)", "refresh_all"),
     ("Refresh this feed", "Fetch the current feed (r)", "refresh_feed"),
     ("Add a feed", "Subscribe to a feed or a page that links one (a)", "add_feed"),
+    ("Full text", "Fetch the whole article from its web page (F)", "full_text"),
     ("Quote library", "Every saved quote, searchable (L)", "quote_library"),
     ("Export quotes", "Markdown, Readwise, JSON, CSL, BibTeX, RIS, APA, MLA, Chicago (e)",
      "export"),

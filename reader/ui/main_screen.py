@@ -92,6 +92,7 @@ class MainScreen(Screen[None]):
         Binding("a", "add_feed", "Add feed", show=False, id="reader.add_feed"),
         Binding("A", "mark_all_read", "Mark shown read", show=False, id="reader.mark_all_read"),
         Binding("o", "open_link", "Open in browser", show=False, id="reader.open_link"),
+        Binding("F", "full_text", "Full text", show=False, id="reader.full_text"),
         Binding("L", "quote_library", "Quote library", show=False, id="reader.quote_library"),
         Binding("e", "export", "Export", show=False, id="reader.export"),
     ]
@@ -694,6 +695,40 @@ class MainScreen(Screen[None]):
             self.notify("This article has no link.", markup=False)
             return
         self._open_url(article.link)
+
+    # Full text of a truncated article ---------------------------------------------------
+    _full_text_pending: frozenset[str] = frozenset()  # article ids being fetched
+
+    @work(group="fulltext", exit_on_error=False)
+    async def action_full_text(self) -> None:
+        """Fetch the article's web page, keep its main text as the body, show it again."""
+        from reader.feeds.fulltext import store_full_text
+
+        article = self._target()
+        if article is None:
+            self.notify("Pick an article first.", markup=False)
+            return
+        if not article.link:
+            self.notify("This article has no link, so there is no page to fetch.",
+                        markup=False)
+            return
+        if article.id in self._full_text_pending:
+            self.notify("The full text of this article is already being fetched.",
+                        markup=False)
+            return
+        self._full_text_pending = self._full_text_pending | {article.id}
+        self.notify("Fetching the full text…", markup=False, timeout=2)
+        try:
+            stored = await store_full_text(self.library, article.id)
+        except Exception as error:  # FullTextError, LibraryError: one sentence each
+            self.notify(str(error) or type(error).__name__, title="Full text not stored",
+                        severity="error", markup=False)
+            return
+        finally:
+            self._full_text_pending = self._full_text_pending - {article.id}
+        self.notify(f"Full text: {stored.chars} characters.", markup=False)
+        if self.current_id == article.id:
+            self.preview(article.id)  # show (and quote) the new text
 
     @on(ArticleView.OpenLink)
     def _open_numbered_link(self, event: ArticleView.OpenLink) -> None:
