@@ -78,6 +78,9 @@ def build_parser() -> ReaderArgumentParser:
     p.add_argument("--search", metavar="TEXT",
                    help="title, author, feed or article text contains TEXT (any case)")
     p.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
+    p.add_argument("--count", action="store_true",
+                   help="print only how many (for a status bar: reader articles --unread "
+                        "--count)")
     _add_json(p)
 
     p = commands.add_parser("show", help="print one article")
@@ -213,6 +216,9 @@ def cmd_articles(args: argparse.Namespace) -> int:
         )
         if feed_id is not None and args.bookmarked:
             found = [a for a in found if a.feed_id == feed_id]
+        if args.count:
+            print(len(found) if not args.json else json.dumps({"count": len(found)}))
+            return EXIT_OK
         if args.json:
             _print_json([a.public_dict() for a in found])
             return EXIT_OK

@@ -132,6 +132,11 @@ def test_show_bookmark_and_filters(filled_dir: Path) -> None:
     assert [i["title"][:6] for i in in_text] == ["Divers"]
     assert json.loads(run("articles", "--search", "coral cover", "--unread", "--json",
                           data_dir=filled_dir).stdout) == in_text  # with the other filters
+    counted = run("articles", "--unread", "--count", data_dir=filled_dir)
+    unread = json.loads(run("articles", "--unread", "--json", data_dir=filled_dir).stdout)
+    assert counted.returncode == 0 and counted.stdout.strip() == str(len(unread))
+    assert json.loads(run("articles", "--bookmarked", "--count", "--json",
+                          data_dir=filled_dir).stdout) == {"count": 0}
     limited = json.loads(run("articles", "--limit", "2", "--json", data_dir=filled_dir).stdout)
     assert len(limited) == 2
     assert limited[0]["published"] >= limited[1]["published"]
