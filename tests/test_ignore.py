@@ -127,6 +127,11 @@ def test_feed_scope_by_id_url_old_url_and_tag() -> None:
         assert not scoped.drops(other, entry("Sponsored")), scope
         assert scoped.filter(other, [entry("Sponsored")]) == ([entry("Sponsored")], 0)
     assert not rules({"title": "x", "feed": "loc"}).drops(news, entry("x"))  # equals, not in
+    # URLs compare normalised, tags in any case.
+    for scope in ("https://NEWS.example/feed.xml", "HTTPS://news.example:443/feed.xml", "LOCAL",
+                  "#City"):
+        assert rules({"title": "x", "feed": scope}).drops(news, entry("x")), scope
+    assert not rules({"title": "x", "feed": "https://other.example/rss"}).drops(news, entry("x"))
 
 
 def test_rules_are_frozen_and_pickle_with_compiled_patterns() -> None:
@@ -169,6 +174,8 @@ def test_config_reads_rules(tmp_path: Path) -> None:
     ("[[ignore]]\nfeed = 'news'\n", "ignore rule 1: give a title or an author pattern"),
     ("[[ignore]]\n", "ignore rule 1: give a title or an author pattern"),
     ("[[ignore]]\ntitle = ''\n", "ignore rule 1: the title pattern is empty"),
+    ('[[ignore]]\ntitle = "(?i)\\bsponsored"\n',  # TOML reads \b in "" as a backspace
+     "ignore rule 1: the title pattern holds a control character"),
     ("[[ignore]]\ntitle = 'x'\nfeed = ' '\n", "ignore rule 1: feed is empty"),
     (f"[[ignore]]\nauthor = '{'a' * (MAX_PATTERN + 1)}'\n",
      f"ignore rule 1: the author pattern is {MAX_PATTERN + 1} characters long, at most "
@@ -187,6 +194,14 @@ def test_bad_rules_are_one_sentence_naming_the_rule(tmp_path: Path, text: str,
     message = str(error.value)
     assert message.startswith(f"{path}: ") and expected in message
     assert "\n" not in message and message.endswith(".") and not message.endswith("..")
+
+
+def test_a_doubled_backslash_in_double_quotes_is_a_word_boundary(tmp_path: Path) -> None:
+    loaded = load_config(write_config(tmp_path,
+                                      '[[ignore]]\ntitle = "(?i)\\\\bsponsored\\\\b"\n'))
+    news = feed()
+    assert loaded.ignore.drops(news, entry("A SPONSORED post"))
+    assert not loaded.ignore.drops(news, entry("Unsponsored"))
 
 
 def test_the_limits_themselves_are_allowed(tmp_path: Path) -> None:

@@ -56,11 +56,18 @@ class IgnoreRule:
     feed: str = ""  # "" = every feed; else a feed id, URL (or old URL) or tag
 
     def applies_to(self, feed: _FeedLike) -> bool:
+        """The rule's feed is this feed's id, its URL or an old one (compared as normalised
+        URLs: "https://Example.com" is "https://example.com/"), or one of its tags (any
+        case: "opinion" is "Opinion")."""
         if not self.feed:
             return True
         if self.feed in (feed.id, feed.url) or self.feed in feed.aliases:
             return True
-        return self.feed.lstrip("#").strip() in feed.tags
+        url = _normal_url(self.feed)
+        if url and url in {_normal_url(u) for u in (feed.url, *feed.aliases)}:
+            return True
+        tag = self.feed.lstrip("#").strip().casefold()
+        return any(tag == own.casefold() for own in feed.tags)
 
     def matches(self, entry: _EntryLike) -> bool:
         """Whether this rule drops the entry (the feed scope is checked by the caller)."""
@@ -135,10 +142,25 @@ def _rule(number: int, item: object) -> IgnoreRule:
                       feed=(feed or "").strip())
 
 
+def _normal_url(text: str) -> str:
+    """`text` as the library stores feed URLs, or "" if it is not an http(s) URL."""
+    from reader.feeds.urls import check_feed_url
+
+    try:
+        return check_feed_url(text)
+    except ValueError:
+        return ""
+
+
 def _compile(where: str, key: str, source: str) -> re.Pattern[str]:
     if not source:
         raise IgnoreRuleError(f"{where}: the {key} pattern is empty (it would match every "
                               "entry)")
+    if any(ord(char) < 32 or ord(char) == 127 for char in source):
+        # TOML turns "\b" inside double quotes into a backspace: a rule that never matches
+        raise IgnoreRuleError(f"{where}: the {key} pattern holds a control character (in "
+                              "double quotes TOML reads \\b as one); write the pattern in "
+                              "single quotes")
     if len(source) > MAX_PATTERN:
         raise IgnoreRuleError(f"{where}: the {key} pattern is {len(source)} characters long, "
                               f"at most {MAX_PATTERN} are allowed")
