@@ -129,6 +129,30 @@ async def test_user_agent_and_accept_encoding_sent(feed_server: FeedServer) -> N
     assert "if-none-match" not in request.headers
 
 
+async def test_an_accept_header_per_request(feed_server: FeedServer) -> None:
+    """fetch(accept=...) sends that Accept instead of the feeds' one, on every hop of a
+    redirect, and only for that request; without it the feeds' Accept is sent."""
+    from reader.feeds.fetch import ACCEPT
+
+    page_accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+    feed_server.redirect("/story", "/page.html", 302)
+    feed_server.static("/page.html", b"<html><p>x</p></html>", content_type="text/html")
+    feed_server.static("/f", FEED)
+    async with quick() as fetcher:
+        page = await fetcher.fetch(feed_server.url("/story"), accept=page_accept)
+        feed = await fetcher.fetch(feed_server.url("/f"))
+        default = await fetcher.fetch(feed_server.url("/f"), accept=None)
+    assert page.status == feed.status == default.status == "ok"
+    (hop,) = feed_server.requests_for("/story")
+    (landed,) = feed_server.requests_for("/page.html")
+    assert hop.headers["accept"] == landed.headers["accept"] == page_accept
+    assert [r.headers["accept"] for r in feed_server.requests_for("/f")] == [ACCEPT, ACCEPT]
+    assert "text/html" not in ACCEPT
+    # The other headers stay the client's.
+    assert landed.headers["user-agent"] == DEFAULT_USER_AGENT
+    assert landed.headers["accept-encoding"] == "gzip, deflate"
+
+
 async def test_conditional_get_gives_not_modified(feed_server: FeedServer) -> None:
     modified = "Sat, 01 Jun 2024 09:00:00 GMT"
     feed_server.static("/f", FEED, etag='"v1"', last_modified=modified)

@@ -3,30 +3,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-import time
+import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 
+from reader.feeds import fulltext
 from reader.feeds.fetch import Fetcher
 from reader.feeds.fulltext import (
+    MAX_NESTED_TEXT,
+    MAX_PAGE_CHARS,
+    MAX_PAGE_TAGS,
     MIN_CHARS,
+    PAGE_ACCEPT,
     FullTextError,
+    check_page_size,
     decode_page,
     extract_article,
     fetch_full_text,
+    nested_text,
     page_encoding,
     prose_length,
+    shares_words,
     store_full_text,
 )
 from reader.feeds.service import refresh_feeds
-from reader.library.errors import LibraryError
-from reader.library.store import Library, LocalArticleInput
+from reader.library.errors import LibraryError, ReadOnlyLibrary
+from reader.library.store import FeedChange, Library, LocalArticleInput
 from reader.models import short_hash
 from reader.quotes.views import article_quote_views, extracted_quotes
+from reader.text.body import BodySource
 from reader.ui.app import ReaderApp, known_binding_ids
 from reader.ui.commands import COMMANDS
 from reader.ui.main_screen import MainScreen
@@ -316,13 +326,11 @@ async def test_bad_pages_end_as_one_sentence_and_keep_the_body(library: Library,
         for path, fragment in expected.items():
             article_id = await subscribe(library, feed_server, path)
             before = library.body(article_id)
-            started = time.monotonic()
             with pytest.raises(FullTextError) as caught:
                 await store_full_text(library, article_id, fetcher)
             message = str(caught.value)
             one_sentence(message)
             assert fragment in message, (path, message)
-            assert time.monotonic() - started < 10, path
             assert library.body(article_id) == before, path
     # readability's own traceback logging never reaches the terminal.
     _out, err = capfd.readouterr()
@@ -437,6 +445,36 @@ def test_page_encodings() -> None:
     assert decode_page(b"<p>\xff\xfe ok\x1b</p>", "text/html") == "<p>\ufffd\ufffd ok</p>"
 
 
+@pytest.mark.parametrize(("label", "codec", "text"), [
+    # Characters only the Windows supersets have, which browsers use for these labels.
+    ("shift_jis", "cp932", "丸数字の①と②"), ("sjis", "cp932", "①"), ("x-sjis", "cp932", "①"),
+    ("euc-kr", "cp949", "똠방각하"), ("gb2312", "gb18030", "𠀀 and 鎔"),
+    ("gbk", "gb18030", "€"), ("x-gbk", "gb18030", "€"), ("tis-620", "cp874", "€ ภาษาไทย"),
+    ("iso-8859-11", "cp874", "€ ภาษาไทย"), ("iso-8859-1", "cp1252", "“€”"),
+    ("latin1", "cp1252", "“€”"), ("us-ascii", "cp1252", "“€”"), ("ascii", "cp1252", "“€”"),
+])
+def test_whatwg_charset_labels(label: str, codec: str, text: str) -> None:
+    page = f"<html><body><p>{text}</p></body></html>".encode(codec)
+    assert page_encoding(page, f"text/html; charset={label.upper()}") == codec
+    assert f"<p>{text}</p>" in decode_page(page, f"text/html; charset={label}")
+    meta = f"<meta charset='{label}'>".encode() + page  # the same label in a <meta>
+    assert f"<p>{text}</p>" in decode_page(meta, "text/html")
+
+
+async def test_pages_labelled_shift_jis_and_euc_kr_read_right(library: Library,
+                                                              feed_server) -> None:
+    for path, codec, label, word in [("/jp.html", "cp932", "shift_jis", "①"),
+                                     ("/kr.html", "cp949", "euc-kr", "똠")]:
+        paragraphs = [f"{p} ({word})" for p in PARAGRAPHS]
+        feed_server.static(path, article_page(paragraphs, charset=codec, meta=False),
+                           content_type=f"text/html; charset={label}")
+        article_id = await subscribe(library, feed_server, path)
+        async with fast_fetcher() as fetcher:
+            await store_full_text(library, article_id, fetcher)
+        body = library.body(article_id)
+        assert f"{PARAGRAPHS[2]} ({word})" in body and "\ufffd" not in body
+
+
 async def test_a_windows_1252_page_reads_right(library: Library, feed_server) -> None:
     paragraphs = [p.replace("forty", "forty (café’s)") for p in PARAGRAPHS]
     feed_server.static("/news/bridge.html", article_page(paragraphs, charset="cp1252",
@@ -449,14 +487,405 @@ async def test_a_windows_1252_page_reads_right(library: Library, feed_server) ->
     assert "forty (café’s)" in body and "“We will rebuild,” the mayor said." in body
 
 
-def test_extraction_time_for_a_100_kb_page() -> None:
+def test_a_100_kb_page_is_extracted() -> None:
+    """(Its speed is measured in bench/bench_fulltext.py, not asserted here.)"""
     page = article_page([*PARAGRAPHS] * 130).decode()
     assert 90_000 < len(page.encode()) < 200_000
-    started = time.perf_counter()
     markup = extract_article(decode_page(page.encode(), "text/html"))
-    seconds = time.perf_counter() - started
     assert PARAGRAPHS[0] in html_text(markup)
-    assert seconds < 2.0  # ~0.05 s here; generous for a slow CI machine
+
+
+# Pages that are not the article ------------------------------------------------------------
+# A summary with more than 8 distinct words of 4+ letters, all of them in PARAGRAPHS[0].
+LONG_SUMMARY = ("<p>The harbour bridge reopened to traffic on Monday morning, two years after "
+                "a storm tore away part of its deck.</p>")
+COOKIE_WALL = b"""<!DOCTYPE html><html><head><title>Before you continue</title></head><body>
+<div class="consent"><h1>We value your privacy</h1>
+<p>We and our 842 partners use cookies and similar technologies to store and access information
+on your device, to measure how our services are used, and to show you personalised advertising
+and content.</p>
+<p>By choosing Accept all you agree to this. You can change your choices at any time by visiting
+Privacy settings, and you can object to processing based on legitimate interest.</p>
+<p><a href="/accept">Accept all</a> <a href="/reject">Reject all</a></p></div>
+</body></html>"""
+_SECTIONS = ["News", "World", "Business", "Technology", "Science", "Health", "Sport", "Culture",
+             "Opinion", "Travel", "Food", "Weather"]
+_MENU = "".join(f"<div class='menu-item'><a href='/{s.lower()}/{i}'>{s} stories, page {i}</a>"
+                "</div>" for i in range(1, 6) for s in _SECTIONS)
+# No article anywhere, long menus: readability turns the menus' <div>s into paragraphs and
+# picks <body> itself.
+MENUS_ONLY = (f"<!DOCTYPE html><html><head><title>The Daily Tide</title></head><body>"
+              f"<div class='top-links'>{_MENU}</div><div class='login'><p>Please sign in.</p>"
+              f"</div><div class='bottom-links'>{_MENU}</div></body></html>").encode()
+# A plain page: the article's paragraphs right in <body>; readability picks <body> too.
+BARE_ARTICLE = ("<!DOCTYPE html><html><head><title>Harbour</title></head><body>"
+                "<h1>Harbour bridge reopens</h1>"
+                + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+                + "<p>Read <a href='/storm.html'>our coverage of the storm</a>.</p>"
+                + "</body></html>").encode()
+
+
+def test_readability_picks_body_for_menus_and_plain_pages() -> None:
+    """The shape the body check relies on, and the two pages it must tell apart."""
+    from readability import Document
+
+    for page in (MENUS_ONLY, BARE_ARTICLE):
+        raw = Document(page.decode()).summary(html_partial=True)
+        assert raw.startswith('<div><body id="readabilityBody">'), raw[:60]
+    # Unchecked, the menus would pass for an article (plenty of "text").
+    raw = Document(MENUS_ONLY.decode()).summary(html_partial=True)
+    assert prose_length(html_text(raw)) > 10 * MIN_CHARS
+    assert extract_article(MENUS_ONLY.decode()) == ""
+    kept = html_text(extract_article(BARE_ARTICLE.decode()))
+    assert all(paragraph in kept for paragraph in PARAGRAPHS)
+
+
+def test_shares_words() -> None:
+    summary = html_text(LONG_SUMMARY)
+    assert shares_words(summary, "\n\n".join(PARAGRAPHS))
+    assert not shares_words(summary, html_text(COOKIE_WALL.decode()))
+    # Case-folded, letters only; words of 3 letters or fewer do not count.
+    words = "alpha bravo charlie delta echo foxtrot golf hotel"
+    assert shares_words(words, "ALPHA Bravo CHARLIE delta and so on")  # 4 of 8: half
+    assert not shares_words(words, "alpha bravo charlie and so on")  # 3 of 8
+    # Letters only: digits, "_" and "-" end a word ("alpha1" holds "alpha").
+    assert shares_words(words, "alpha1 bravo_ x-charlie 2delta")
+    assert not shares_words(words, "alph4 brav0 charlie delt_a")
+    # Words of 3 letters or fewer are not counted, on either side.
+    assert not shares_words(words + " cat dog sun", "alpha bravo charlie cat dog sun")
+    # Fewer than 8 distinct words: nothing to compare, anything goes.
+    assert shares_words("alpha bravo charlie delta echo foxtrot golf golf GOLF", "other")
+    assert shares_words("the cat sat on a mat by the door and ran off to see", "other")
+    # The "Links:" list of either text is not the article's words.
+    linked = (words.replace("golf hotel", "golf[1] hotel[2]")
+              + "\n\nLinks:\n[1] https://golf.example/\n[2] https://hotel.example/")
+    assert not shares_words(linked, "alpha bravo charlie\n\nLinks:\n[1] https://delta.example/")
+
+
+async def test_a_cookie_wall_does_not_replace_the_summary(library: Library,
+                                                          feed_server) -> None:
+    feed_server.static("/consent.html", COOKIE_WALL, content_type="text/html")
+    feed_server.redirect("/news/bridge.html", "/consent.html", 302)
+    article_id = await subscribe(library, feed_server, summary=LONG_SUMMARY)
+    before = library.body(article_id)
+    # Long enough to pass every other check: the relevance check is what refuses it.
+    wall = prose_length(html_text(extract_article(COOKIE_WALL.decode())))
+    assert wall >= MIN_CHARS and wall > prose_length(before)
+    async with fast_fetcher() as fetcher:
+        with pytest.raises(FullTextError) as caught:
+            await store_full_text(library, article_id, fetcher)
+    assert str(caught.value) == ("The page does not look like this article (it shares few "
+                                 "words with it); the article was left as it is.")
+    one_sentence(str(caught.value))
+    assert library.body(article_id) == before
+    # The article itself, with the same summary, passes.
+    feed_server.static("/news/bridge.html", article_page(), content_type="text/html")
+    async with fast_fetcher() as fetcher:
+        await store_full_text(library, article_id, fetcher)
+    assert PARAGRAPHS[3] in library.body(article_id)
+
+
+async def test_a_page_of_menus_is_no_article_but_a_plain_page_is(library: Library,
+                                                                  feed_server) -> None:
+    feed_server.static("/menus.html", MENUS_ONLY, content_type="text/html")
+    feed_server.static("/plain.html", BARE_ARTICLE, content_type="text/html")
+    menus_id = await subscribe(library, feed_server, "/menus.html")
+    before = library.body(menus_id)
+    async with fast_fetcher() as fetcher:
+        with pytest.raises(FullTextError, match=r"^No article text found on the page\.$"):
+            await store_full_text(library, menus_id, fetcher)
+        assert library.body(menus_id) == before
+        plain_id = await subscribe(library, feed_server, "/plain.html")
+        await store_full_text(library, plain_id, fetcher)
+    body = library.body(plain_id)
+    assert all(paragraph in body for paragraph in PARAGRAPHS)
+    assert f"[1] {feed_server.url('/storm.html')}" in body
+
+
+async def test_a_page_is_asked_for_as_html(library: Library, feed_server) -> None:
+    feed_server.static("/news/bridge.html", article_page(), content_type="text/html")
+    article_id = await subscribe(library, feed_server)
+    async with fast_fetcher() as fetcher:
+        await store_full_text(library, article_id, fetcher)
+    (page,) = feed_server.requests_for("/news/bridge.html")
+    assert page.headers["accept"] == PAGE_ACCEPT
+    assert page.headers["accept"].startswith("text/html")
+    assert all("text/html" not in r.headers["accept"]
+               for r in feed_server.requests_for("/feed.xml"))
+
+
+# Pages too big to extract -------------------------------------------------------------------
+def _nested(depth: int, fill: str, tags: int) -> str:
+    """`tags` <div>s in stacks `depth` deep, `fill` text in each."""
+    stack = ("<div>" + fill) * depth + "</div>" * depth
+    return "<html><body>" + stack * max(1, tags // depth) + "</body></html>"
+
+
+def test_page_size_limits() -> None:
+    # The counts the limits use.
+    assert nested_text("<html><body><div>abc<div>de</div>f</div></body></html>") == (
+        3 * 3 + 2 * 4 + 1 * 3)  # html > body > div > div
+    assert nested_text("<html><body><script>" + "x" * 1000 + "</script>ab<!-- " + "y" * 1000
+                       + " --></body></html>") == 2 * 2  # scripts and comments do not count
+    assert nested_text("") == 0
+    check_page_size("x" * MAX_PAGE_CHARS)
+    check_page_size("<p>a</p>" * MAX_PAGE_TAGS)
+    check_page_size("< a <1 <" * MAX_PAGE_TAGS)  # only "<" and a letter is a tag
+    with pytest.raises(FullTextError, match="too large") as caught:
+        check_page_size("x" * (MAX_PAGE_CHARS + 1))
+    one_sentence(str(caught.value))
+    with pytest.raises(FullTextError, match="too many elements") as caught:
+        check_page_size("<p>a</p>" * (MAX_PAGE_TAGS + 1))
+    one_sentence(str(caught.value))
+    deep = _nested(200, "words and more words here. ", 10_000)
+    assert len(deep) < MAX_PAGE_CHARS and deep.count("<div>") < MAX_PAGE_TAGS
+    assert nested_text(deep) > MAX_NESTED_TEXT
+    with pytest.raises(FullTextError, match="nested too deeply") as caught:
+        check_page_size(deep)
+    one_sentence(str(caught.value))
+
+
+@pytest.mark.parametrize(("path", "page", "fragment"), [
+    # 300,000 tiny paragraphs: 2.4 million characters.
+    ("/huge.html", b"<html><body>" + b"<p>a</p>" * 300_000 + b"</body></html>",
+     "The page is too large to find its article in (over 2,000,000 characters)."),
+    # Under 2 MB, but 45,000 paragraphs.
+    ("/many.html", b"<html><body>" + b"<p>word</p>" * 45_000 + b"</body></html>",
+     f"The page has too many elements to find its article in (over {MAX_PAGE_TAGS:,} tags)."),
+    # Under both, but text in <div>s 200 deep.
+    ("/deep.html", _nested(200, "words and more words here. ", 10_000).encode(),
+     "The page's text is nested too deeply to find its article in."),
+], ids=["characters", "tags", "nesting"])
+async def test_pages_too_big_to_extract_are_refused_first(library: Library, feed_server,
+                                                          monkeypatch, path: str,
+                                                          page: bytes, fragment: str) -> None:
+    feed_server.static(path, page, content_type="text/html")
+    article_id = await subscribe(library, feed_server, path)
+    before = library.body(article_id)
+
+    def never(html: str) -> str:
+        raise AssertionError("readability ran on a page over the limits")
+
+    monkeypatch.setattr(fulltext, "extract_article", never)
+    async with fast_fetcher() as fetcher:
+        with pytest.raises(FullTextError) as caught:
+            await store_full_text(library, article_id, fetcher)
+    assert str(caught.value) == fragment
+    assert library.body(article_id) == before
+
+
+def test_the_limits_are_tight_around_the_worst_pages() -> None:
+    """Nested <div>s full of text are the slowest pages for readability: one just under the
+    limits passes the check, a slightly denser one does not (bench/bench_fulltext.py times
+    both kinds)."""
+    page = _nested(25, "words and more. ", MAX_PAGE_TAGS - 100)
+    check_page_size(page)  # under every limit ...
+    assert nested_text(page) > MAX_NESTED_TEXT * 0.95  # ... but only just
+    with pytest.raises(FullTextError, match="nested too deeply"):
+        check_page_size(_nested(25, "words, more words.", MAX_PAGE_TAGS - 100))
+
+
+# The article changes while its page is fetched ----------------------------------------------
+async def test_a_refresh_during_the_fetch_wins(library: Library, feed_server) -> None:
+    """The page answers only once a refresh has brought a changed entry: the refreshed body
+    stays, and the full text is refused."""
+    asked, release = threading.Event(), threading.Event()
+
+    def slow_page(handler) -> None:
+        asked.set()
+        release.wait(10)
+        handler.reply(200, article_page(), content_type="text/html")
+
+    feed_server.route("/news/bridge.html", slow_page)
+    article_id = await subscribe(library, feed_server)
+    changed = "<p>Update: the bridge closed again on Tuesday for an inspection.</p>"
+    try:
+        async with fast_fetcher(read_timeout=10, deadline=15) as fetcher:
+            task = asyncio.create_task(store_full_text(library, article_id, fetcher))
+            assert await asyncio.to_thread(asked.wait, 5)
+            await subscribe(library, feed_server, summary=changed)  # a refresh
+            assert library.body(article_id) == html_text(changed)
+            release.set()
+            with pytest.raises(LibraryError) as caught:
+                await asyncio.wait_for(task, 10)
+    finally:
+        release.set()
+    assert str(caught.value) == "The article changed while its page was fetched; try again."
+    assert library.body(article_id) == html_text(changed)
+    assert len(feed_server.requests_for("/news/bridge.html")) == 1
+
+
+FULL = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+PAGE_URL = "https://tide.example/news/bridge.html"
+
+
+def _feed_with_article(library: Library) -> tuple[str, str]:
+    feed = library.add_feed("https://tide.example/feed.xml")
+    library.apply_refresh([FeedChange(library.feed(feed.id), [_entry(SUMMARY)])])
+    return feed.id, short_hash(feed.id, "bridge")
+
+
+def _lock_is_free(library: Library) -> bool:
+    """Whether another thread can take the library's lock right now."""
+    got: list[bool] = []
+
+    def take() -> None:
+        if library._lock.acquire(timeout=2):
+            library._lock.release()
+            got.append(True)
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    thread.join(5)
+    return got == [True]
+
+
+def test_replace_body_converts_and_writes_outside_the_library_lock(library: Library,
+                                                                    monkeypatch) -> None:
+    feed_id, article_id = _feed_with_article(library)
+    seen: list[tuple[str, bool]] = []
+    to_text, put_feed = BodySource.to_text, library.bodies.put_feed
+
+    def converting(self) -> str:
+        seen.append(("convert", _lock_is_free(library)))
+        return to_text(self)
+
+    def writing(*args, **kwargs) -> None:
+        seen.append(("write", _lock_is_free(library)))
+        put_feed(*args, **kwargs)
+
+    monkeypatch.setattr(BodySource, "to_text", converting)
+    monkeypatch.setattr(library.bodies, "put_feed", writing)
+    count = library.change_count
+    library.replace_body(article_id, FULL, PAGE_URL)
+    assert seen == [("convert", True), ("write", True)]
+    assert library.change_count == count + 1
+    # Given the text, it converts nothing.
+    seen.clear()
+    library.replace_body(article_id, FULL + "<p>More.</p>", PAGE_URL,
+                         text=html_text(FULL + "<p>More.</p>"))
+    assert seen == [("write", True)]
+    assert library.body(article_id) == html_text(FULL + "<p>More.</p>")
+    assert library.bodies.feed_bodies(feed_id)[article_id][1].endswith("<p>More.</p>")
+
+
+def test_replace_body_refuses_a_read_only_library_and_a_changed_article(
+        library: Library, monkeypatch) -> None:
+    feed_id, article_id = _feed_with_article(library)
+    old_hash = library.article(article_id).content_hash
+    library.flush()
+    readonly = Library.open(library.data_dir, readonly=True)
+    try:
+        with pytest.raises(ReadOnlyLibrary):
+            readonly.replace_body(article_id, FULL, PAGE_URL)
+    finally:
+        readonly.close()
+    library.apply_refresh([FeedChange(library.feed(feed_id), [_entry("<p>Update.</p>")])])
+    with pytest.raises(LibraryError, match=r"^The article changed while its page was fetched"):
+        library.replace_body(article_id, FULL, PAGE_URL, expected_hash=old_hash)
+    assert library.body(article_id) == "Update."
+    # A refresh has staged a new body but not stored the entry yet: refused too, before
+    # anything is written.
+    library.stage_bodies(feed_id, [_entry("<p>Second update.</p>")])
+    new_hash = library.article(article_id).content_hash
+    writes: list[str] = []
+    monkeypatch.setattr(library.bodies, "put_feed", lambda *a, **k: writes.append(a[0]))
+    with pytest.raises(LibraryError, match="changed while"):
+        library.replace_body(article_id, FULL, PAGE_URL, expected_hash=new_hash)
+    assert writes == []
+    monkeypatch.undo()
+    library.apply_refresh([FeedChange(library.feed(feed_id), [_entry("<p>Second update.</p>")])])
+    assert library.body(article_id) == "Second update."
+    library.replace_body(article_id, FULL, PAGE_URL,
+                         expected_hash=library.article(article_id).content_hash)
+    assert library.body(article_id) == html_text(FULL)
+
+
+@pytest.mark.parametrize("staged", [False, True])
+def test_a_refresh_between_the_check_and_the_write_wins(library: Library, monkeypatch,
+                                                        staged: bool) -> None:
+    """The refresh lands while the new body is converted: its body is put back over the
+    full text, the full text is refused."""
+    feed_id, article_id = _feed_with_article(library)
+    expected = library.article(article_id).content_hash
+    update = _entry("<p>Update: closed again.</p>")
+    of = BodySource.of.__func__
+
+    def refreshing(cls, markup: str, kind: str, base: str = "") -> BodySource:
+        if markup == FULL:  # the full text being stored; not the refresh's own bodies
+            if staged:
+                library.stage_bodies(feed_id, [update])
+            else:
+                library.apply_refresh([FeedChange(library.feed(feed_id), [update])])
+        return of(cls, markup, kind, base)
+
+    monkeypatch.setattr(BodySource, "of", classmethod(refreshing))
+    with pytest.raises(LibraryError, match="changed while"):
+        library.replace_body(article_id, FULL, PAGE_URL, text=html_text(FULL),
+                             expected_hash=expected)
+    assert library.body(article_id) == "Update: closed again."
+    if staged:
+        library.apply_refresh([FeedChange(library.feed(feed_id), [update])])
+    assert library.article(article_id).content_hash == update.content_hash
+    assert library.body(article_id) == "Update: closed again."
+    again = Library.open(library.data_dir, readonly=True)  # and so it is on disk
+    try:
+        assert again.body(article_id) == "Update: closed again."
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_unsubscribed_while_storing_leaves_no_feed_body_file(library: Library, monkeypatch,
+                                                             kept: bool) -> None:
+    feed_id, article_id = _feed_with_article(library)
+    if kept:
+        library.set_bookmarked([article_id])
+    feed_file = library.data_dir / "bodies" / "feeds" / f"{feed_id}.json"
+    assert feed_file.exists()
+    of = BodySource.of.__func__
+
+    def unsubscribing(cls, markup: str, kind: str, base: str = "") -> BodySource:
+        library.remove_feed(feed_id)
+        return of(cls, markup, kind, base)
+
+    monkeypatch.setattr(BodySource, "of", classmethod(unsubscribing))
+    if kept:  # kept after its feed went: the new body goes to its own file
+        library.replace_body(article_id, FULL, PAGE_URL)
+        assert library.body(article_id) == html_text(FULL)
+    else:
+        with pytest.raises(LibraryError) as caught:
+            library.replace_body(article_id, FULL, PAGE_URL)
+        assert str(caught.value) == "The article was removed while its page was fetched."
+    assert not feed_file.exists()
+    assert library.article(article_id) is not None if kept else library.article(article_id) is None
+
+
+def test_pruned_while_storing_leaves_no_body_behind(library: Library, monkeypatch) -> None:
+    """Retention drops the article while its new body is converted: the body written for
+    it is taken back out of the feed's file."""
+    from reader.feeds.parse import ParsedEntry
+
+    feed_id, article_id = _feed_with_article(library)
+    newer = ParsedEntry(guid="newer", title="Ferry service ends", link="https://tide.example/f",
+                        author="", published="2025-09-09T10:00:00Z",
+                        body=BodySource.of("<p>The ferry stops.</p>", "html"),
+                        content_hash="newer-1")
+    of = BodySource.of.__func__
+
+    def pruning(cls, markup: str, kind: str, base: str = "") -> BodySource:
+        if markup == FULL:
+            library.keep_per_feed = 1
+            library.apply_refresh([FeedChange(library.feed(feed_id), [newer])])
+        return of(cls, markup, kind, base)
+
+    monkeypatch.setattr(BodySource, "of", classmethod(pruning))
+    with pytest.raises(LibraryError) as caught:
+        library.replace_body(article_id, FULL, PAGE_URL)
+    assert str(caught.value) == "The article was removed while its page was fetched."
+    assert library.article(article_id) is None
+    library.bodies.forget_cached(feed_id)
+    assert set(library.bodies.feed_bodies(feed_id)) == {short_hash(feed_id, "newer")}
 
 
 # CLI ----------------------------------------------------------------------------------------

@@ -367,8 +367,12 @@ class Fetcher:
         return slot
 
     # --- fetching -----------------------------------------------------------------------
-    async def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
-        """Fetch one feed. Never raises except CancelledError; see FetchResult.status."""
+    async def fetch(self, url: str, *, etag: str = "", last_modified: str = "",
+                    accept: str | None = None) -> FetchResult:
+        """Fetch one feed. Never raises except CancelledError; see FetchResult.status.
+
+        `accept`: the Accept header for this request instead of the feeds' one (a web
+        page's fetch asks for HTML, so a server that negotiates does not answer JSON)."""
         start = time.monotonic()
         result = FetchResult(
             url=url, final_url=url, status="error", http_status=None, body=None,
@@ -388,7 +392,7 @@ class Fetcher:
             start = time.monotonic()
             try:
                 async with asyncio.timeout(self.deadline):
-                    await self._fetch(client, checked, etag, last_modified, result)
+                    await self._fetch(client, checked, etag, last_modified, result, accept)
             except TimeoutError:
                 _fail(result, f"Timed out after {self.deadline:g} s.")
             except _Failure as exc:
@@ -406,8 +410,11 @@ class Fetcher:
         etag: str,
         last_modified: str,
         result: FetchResult,
+        accept: str | None = None,
     ) -> None:
         headers: dict[str, str] = {}
+        if accept:
+            headers["Accept"] = clean_line(accept)[:500] or ACCEPT
         sent_etag, sent_modified = _validator(etag), _validator(last_modified)
         if sent_etag:
             headers["If-None-Match"] = sent_etag

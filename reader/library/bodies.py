@@ -45,6 +45,12 @@ class BodyStore:
         self.readonly = readonly
         self._cache: OrderedDict[str, dict[str, str]] = OrderedDict()
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held for a read-modify-write of body files that must not interleave with another
+        (reentrant: the methods here take it too)."""
+        return self._lock
+
     def prepare(self) -> None:
         if self.readonly:
             return

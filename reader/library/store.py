@@ -736,34 +736,98 @@ class Library:
             self._staged_bodies.setdefault(feed_id, {}).update(hashes)
         return len(updates)
 
-    @_writer
-    def replace_body(self, article_id: str, markup: str, base: str) -> None:
+    def replace_body(self, article_id: str, markup: str, base: str, *, text: str | None = None,
+                     expected_hash: str | None = None) -> None:
         """Store a new body (HTML `markup`, relative links against `base`) for an article,
         such as the full text fetched from its web page (reader.feeds.fulltext).
+
+        `text`: the readable text of that markup, if the caller has it already (it is not
+        converted again). `expected_hash`: the article's content hash when the caller read
+        its body; if a refresh changed the entry since, its new body stays and this one is
+        refused (LibraryError).
 
         The content hash stays the feed's: a refresh that brings the same entry again skips
         it (the new body stays), one that brings a changed entry replaces the body with the
         feed's version. Saved quotes keep their own text and are found again in the new one.
+
+        Like `stage_bodies`, the library's lock is held only to decide and to notify: the
+        conversion runs outside any lock and the file is written under the body files' own.
         """
         from reader.feeds.urls import is_http_url
-        from reader.text.body import BodySource
+        from reader.text.body import BodySource, StoredBody
 
-        article = self._articles.get(article_id)
-        if article is None:
-            raise LibraryError(f"No article {article_id}.")
-        if not is_http_url(article.link):
-            raise LibraryError("This article has no web link, so its body is not replaced.")
-        source = BodySource.of(markup, "html", base)
-        text = source.to_text()
+        changed = "The article changed while its page was fetched; try again."
+        if self.readonly:
+            raise ReadOnlyLibrary()
+        with self._lock:  # decide under the library's lock ...
+            article = self._articles.get(article_id)
+            if article is None:
+                raise LibraryError(f"No article {article_id}.")
+            if not is_http_url(article.link):
+                raise LibraryError("This article has no web link, so its body is not replaced.")
+            feed_id = article.feed_id if article.feed_id in self._feeds else None
+            pending = self._staged_bodies.get(feed_id or "", {})
+            if (expected_hash is not None and article.content_hash != expected_hash) or (
+                    article_id in pending):  # a refresh has written its new body already
+                raise LibraryError(changed)
+        source = BodySource.of(markup, "html", base)  # ... convert outside any lock ...
+        if text is None:
+            text = source.to_text()
         if not text.strip():
             raise LibraryError("The new article text is empty; the article was left as it is.")
-        if article.feed_id is not None and article.feed_id in self._feeds:
-            self.bodies.put_feed(article.feed_id, {article_id: source.stored()}, set())
+        new = source.stored()
+        before: StoredBody | None = None
+        if feed_id is not None:  # ... write under the body files' own lock
+            with self.bodies.lock:
+                # Read the file again: another process (a refresh's worker) may have
+                # rewritten it, and a stale cached copy must not be written back over that.
+                self.bodies.forget_cached(feed_id)
+                before = self.bodies.feed_bodies(feed_id).get(article_id)
+                self.bodies.put_feed(feed_id, {article_id: new}, set())
             self.bodies.sync_feeds()
         else:  # a local article, or one kept after its feed went: one text file
             self.bodies.put_local(article_id, text)
             self.bodies.sync_local()
-        self._changed("articles")
+        with self._lock:  # ... and take the library's lock again only to check and notify
+            article = self._articles.get(article_id)
+            gone = feed_id is not None and feed_id not in self._feeds
+            if gone:  # unsubscribed meanwhile: no orphan body file
+                self.bodies.delete_feed(feed_id)
+            raced = article is not None and not gone and (
+                (expected_hash is not None and article.content_hash != expected_hash)
+                or article_id in self._staged_bodies.get(feed_id or "", {}))
+            if article is not None and not gone and not raced:
+                self._changed("articles")
+                return
+
+        def take_back() -> None:
+            """Undo this write unless another has replaced it since (the newer one stays)."""
+            assert feed_id is not None
+            with self.bodies.lock:
+                self.bodies.forget_cached(feed_id)
+                if self.bodies.feed_bodies(feed_id).get(article_id) == new:
+                    if before is None:
+                        self.bodies.put_feed(feed_id, {}, {article_id})
+                    else:
+                        self.bodies.put_feed(feed_id, {article_id: before}, set())
+            self.bodies.sync_feeds()
+
+        if article is None:  # pruned by a refresh, or its feed went without it meanwhile
+            if not gone:
+                take_back()
+            raise LibraryError("The article was removed while its page was fetched.")
+        if gone:  # kept after its feed went (bookmarked, quoted): its own text file now
+            self.bodies.put_local(article_id, text)
+            self.bodies.sync_local()
+            with self._lock:
+                self._changed("articles")
+            return
+        # A refresh stored the entry's new version while this body was written: whichever
+        # was written last is on disk; if it is this one, the refreshed body goes back.
+        take_back()
+        with self._lock:
+            self._changed("articles")
+        raise LibraryError(changed)
 
     @_writer
     def apply_refresh(self, changes: Sequence[FeedChange]) -> dict[str, StoreResult]:
